@@ -1,0 +1,126 @@
+"""The core vocabulary of policyqa, shared by every stage of the pipeline.
+
+Data flows one way: Document -> Page -> Section -> Passage -> Hit -> Citation -> Answer.
+All of these are frozen so that a stage can never change what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One catalogued text, whether or not its file is available on this machine."""
+
+    id: str
+    title: str
+    short_title: str
+    lang: str
+    family: str
+    path: str  # relative to a corpus root
+    symbol: str = ""
+    parallel_group: str = ""  # the same text in another language shares it
+    source_url: str = ""
+    sha256: str = ""  # empty for a user's own document added without one
+    licence: str = ""
+    collection: str = "default"  # "default" or "extended"
+    format: str = ""  # pdf | txt | md | xml, derived from the path when empty
+    # Free-form note for documents the client named but that are not shipped here.
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """The text of one page (1-based), exactly as a loader read it."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SubItem:
+    """A lettered or numbered sub-item of a paragraph or article: "(a)", "(iv)", "2."."""
+
+    label: str
+    text: str
+    page_start: int | None = None
+    page_end: int | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """The smallest structural unit a document is cut into before sizing passages.
+
+    `key` is language-neutral ("gcm/obj-11/para-27", "art-14", "preamble") so that the
+    English and French versions of one provision can be paired; `locator` is what a reader
+    sees, in the document's own language ("Objective 11 › para 27", "Article premier").
+    A section's full text is its lead-in followed by its sub-items.
+    """
+
+    key: str
+    locator: str
+    kind: str  # paragraph | preamble | article | heading | bullet | section | note
+    lead: str
+    items: tuple[SubItem, ...] = ()
+    page_start: int | None = None
+    page_end: int | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+    notes: tuple[str, ...] = ()  # footnotes referenced from this section
+
+    @property
+    def text(self) -> str:
+        parts = [self.lead] if self.lead else []
+        parts += [f"{item.label} {item.text}".strip() for item in self.items]
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A citable unit: what is embedded, retrieved and quoted."""
+
+    id: str  # hash of document id + locator + text: stable across rebuilds
+    doc_id: str
+    lang: str
+    locator: str
+    text: str
+    page_start: int | None = None
+    page_end: int | None = None
+    char_start: int | None = None  # in the cleaned text of page_start
+    char_end: int | None = None  # in the cleaned text of page_end
+    parallel_key: str = ""  # shared by the EN and FR versions of one provision
+    section_key: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def pages(self) -> str:
+        if self.page_start is None:
+            return ""
+        if self.page_end is None or self.page_end == self.page_start:
+            return str(self.page_start)
+        return f"{self.page_start}–{self.page_end}"
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one document, reported without stopping the rest."""
+
+    doc_id: str
+    severity: str  # "error" (document skipped) or "warning" (ingested anyway)
+    message: str
+
+
+@dataclass(frozen=True)
+class IngestedDocument:
+    document: Document
+    available: bool
+    passages: tuple[Passage, ...] = ()
+    pages: int = 0
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
