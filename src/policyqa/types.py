@@ -70,6 +70,7 @@ class Section:
     char_start: int | None = None
     char_end: int | None = None
     notes: tuple[str, ...] = ()  # footnotes referenced from this section
+    context: str = ""  # the heading it sits under, e.g. "Objective 13: Use migration detention..."
 
     @property
     def text(self) -> str:
@@ -94,6 +95,8 @@ class Passage:
     parallel_key: str = ""  # shared by the EN and FR versions of one provision
     section_key: str = ""
     notes: tuple[str, ...] = ()
+    # Heading trail shown with the passage and embedded with it; never part of a quote.
+    context: str = ""
 
     @property
     def pages(self) -> str:

@@ -1,0 +1,55 @@
+"""One settings object, read from the environment once.
+
+Every path the program touches is decided here, so tests can point all state at a
+temporary folder by setting environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .paths import cache_dir
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _paths(value: str) -> tuple[Path, ...]:
+    return tuple(Path(p).expanduser() for p in value.split(os.pathsep) if p.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    catalog: Path
+    local_dir: Path  # the git-ignored drop folder for a user's own files and catalogue
+    corpus_roots: tuple[Path, ...]
+    index_dir: Path
+    cache_dir: Path
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def local_catalog(self) -> Path:
+        return self.local_dir / "catalog.toml"
+
+    @property
+    def catalogs(self) -> tuple[Path, ...]:
+        return (self.catalog, self.local_catalog) if self.local_catalog.exists() else (self.catalog,)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ
+        catalog = Path(env.get("POLICYQA_CATALOG", REPO_ROOT / "corpus" / "catalog.toml"))
+        local_dir = Path(env.get("POLICYQA_LOCAL_CORPUS", REPO_ROOT / "corpus" / "local"))
+        if "POLICYQA_CORPUS_ROOTS" in env:
+            roots = _paths(env["POLICYQA_CORPUS_ROOTS"])
+        else:
+            shared = REPO_ROOT.parent / "shared" / "corpus"
+            roots = (local_dir,) + ((shared,) if shared.is_dir() else ())
+        return cls(
+            catalog=catalog.expanduser(),
+            local_dir=local_dir.expanduser(),
+            corpus_roots=roots,
+            index_dir=Path(env.get("POLICYQA_INDEX_DIR", REPO_ROOT / "index")).expanduser(),
+            cache_dir=cache_dir(),
+        )
