@@ -1,0 +1,20 @@
+# The two quick-start commands of the README, and their building blocks.
+VENV ?= .venv
+export POLICYQA_VENV := $(VENV)
+
+.PHONY: setup run test test-fast
+
+setup:
+	./scripts/setup
+
+# Set everything up, then ingest the default corpus and show its status.
+run: setup
+	$(VENV)/bin/policyqa corpus status
+
+# Set everything up, then run the whole suite, the real embedding model included.
+test: setup
+	POLICYQA_REQUIRE_MODEL=1 $(VENV)/bin/python -m pytest -q
+
+# Unit tests only (no real model): for quick iterations.
+test-fast:
+	$(VENV)/bin/python -m pytest -q -m "not model"
