@@ -79,14 +79,20 @@ FOOTNOTE_1 = "Resolution 217 A (III)."
 FOOTNOTE_2 = "See A/99/100, sect. II."
 
 
-def un_resolution_pages(n_pages: int = 4) -> list[list[str]]:
+def un_resolution_pages(n_pages: int = 3) -> list[list[str]]:
     """A resolution laid out like the official PDFs: masthead, job number and barcode on
     page 1, running heads that alternate between even and odd pages, "job page/total"
-    markers, and footnotes below a rule. Paragraph first lines start with a space.
-
-    Pages beyond the third carry only one more operative paragraph each.
+    markers at the foot, and footnotes below a rule. Paragraph first lines start with a
+    space. Pages 4.. (when asked for) each add one more operative paragraph.
     """
     total = n_pages
+
+    def top(n: int) -> list[str]:
+        return [f"{SYMBOL} {TITLE}" if n % 2 == 0 else f"{TITLE} {SYMBOL}", ""]
+
+    def bottom(n: int) -> list[str]:
+        return [f"23-12345 {n}/{total}" if n % 2 == 0 else f"{n}/{total} 23-12345"]
+
     page1 = [
         f"United Nations  {SYMBOL}",
         "General Assembly  Distr.: General",
@@ -110,40 +116,20 @@ def un_resolution_pages(n_pages: int = 4) -> list[list[str]]:
         "__________________",
         f" 1 {FOOTNOTE_1}",
     ]
-
-    def head(n: int) -> list[str]:
-        # even pages: symbol first, job number then marker; odd pages: the reverse
-        if n % 2 == 0:
-            return [f"{SYMBOL} {TITLE}", ""], [f"23-12345 {n}/{total}"]
-        return [f"{TITLE} {SYMBOL}", ""], [f"{n}/{total} 23-12345"]
-
-    top2, bottom2 = head(2)
-    page2 = top2 + [
+    page2 = top(2) + [
         " (c) To publish the results of the tests, as recommended in the report of",
         "the Secretary-General of 12 July 20242 and its annex;",
         " 2. Requests the Secretary-General to report on the implementation of the",
         "present resolution at its hundredth session;",
         "__________________",
         f" 2 {FOOTNOTE_2}",
-    ] + bottom2
-    top3, bottom3 = head(3)
-    page3 = top3 + [
-        " 3. Decides to remain seized of the matter.",
-    ]
-    pages = [page1, page2, page3]
-    if total > 3:
-        page3[-1] = " 3. Decides to include in the provisional agenda of its hundredth session the"
-        page3.append("item entitled \u201cProtection of testing\u201d.")
-        page3 += bottom3
-        for n in range(4, total + 1):
-            top, bottom = head(n)
-            body = [f" {n}. Decides to remain seized of the matter."] if n == total else [
-                f" {n}. Encourages Member States to share good practices in testing."
-            ]
-            pages.append(top + body + ([""] * 30) + bottom)
-        pages[-1][-1:-1] = ["", " 50th plenary meeting", "10 January 2025"]
-    else:
-        page3 += ["", " 50th plenary meeting", "10 January 2025"] + bottom3
+    ] + bottom(2)
+    pages = [page1, page2]
+    for n in range(3, total + 1):
+        body = [f" {n}. Encourages Member States to share good practices in testing;"]
+        if n == total:
+            body = [f" {n}. Decides to remain seized of the matter.", "", " 50th plenary meeting", "10 January 2025"]
+        pages.append(top(n) + body + bottom(n))
     return pages
 
 

@@ -34,8 +34,9 @@ PLENARY = re.compile(r"^\d+(?:st|nd|rd|th) plenary meeting$")
 
 
 def _shape(line: str) -> str:
-    """Lines that differ only in their page number count as the same running head."""
-    return re.sub(r"\d+/\d+", "#/#", " ".join(line.split()))
+    """Lines that differ only in their page number, or in the order of their parts (UN
+    documents swap symbol and title between even and odd pages), count as one running head."""
+    return " ".join(sorted(re.sub(r"\d+/\d+", "#/#", line).split()))
 
 
 def is_furniture_token(line: str) -> bool:
@@ -65,7 +66,7 @@ def strip_running_heads(lines: list[str], heads: set[str], symbol: str, top: int
         in_top = seen_content < top
         if stripped and (
             is_furniture_token(stripped)
-            or (in_top and (_shape(line) in heads or (symbol and stripped == symbol)))
+            or (in_top and (_shape(line) in heads or (symbol and symbol in stripped.split() and len(stripped.split()) <= 20)))
         ):
             continue
         if stripped:
@@ -165,7 +166,9 @@ def remove_footnote_marks(text: str, numbers: list[int]) -> tuple[str, list[tupl
 
 
 def vocabulary(text: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[^\W\d_]+", text)}
+    """Words of a document, hyphenated compounds included both whole and in parts."""
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)}
+    return words | {part for w in words if "-" in w for part in w.split("-")}
 
 
 def join_lines(lines: list[str], vocab: set[str]) -> str:

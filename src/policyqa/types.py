@@ -15,10 +15,10 @@ class Document:
 
     id: str
     title: str
-    short_title: str
     lang: str
     family: str
     path: str  # relative to a corpus root
+    short_title: str = ""  # the title when empty
     symbol: str = ""
     parallel_group: str = ""  # the same text in another language shares it
     source_url: str = ""
