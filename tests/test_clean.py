@@ -294,8 +294,13 @@ def test_one_word_per_line_is_rejoined_with_single_spaces():
     assert clean.join_lines(lines, set()) == "The General Assembly, recalling its resolutions"
 
 
-def test_vocabulary_is_lower_case_words_only():
-    assert clean.vocabulary("Migra-tion 2024 Rights,1 l'asile") == {"migra", "tion", "rights", "l", "asile"}
+def test_vocabulary_is_lower_case_words_and_compounds():
+    assert clean.vocabulary("Migra-tion 2024 Rights,1 l'asile") == {"migra-tion", "migra", "tion", "rights", "l", "asile"}
+
+
+def test_a_compound_the_document_uses_keeps_its_hyphen_at_a_line_end():
+    vocab = clean.vocabulary("whole-of-society approach; the society of all; wholeof")
+    assert clean.join_lines(["a whole-of-", "society approach"], vocab) == "a whole-of-society approach"
 
 
 # --- characters ---------------------------------------------------------------------------
