@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from . import clean
-from .textlines import TextLine, joined, paragraphs, span, split_lines, strip_markdown
+from .textlines import TextLine, joined, paragraphs, span, split_lines, split_where, strip_markdown
 from .types import Section
 
 UDHR_ARTICLE = re.compile(r"^Article\s+(premier|\d{1,2})$")
@@ -63,7 +63,7 @@ def declaration(text: str, lang: str) -> list[Section]:
     heading = ""
     out: list[Section] = []
     n_para = n_bullet = 0
-    for group in _split_bullets(paragraphs(lines)):
+    for group in split_where(paragraphs(lines), lambda t: bool(BULLET.match(t) or HEADING.match(t))):
         bold = HEADING.match(group[0].text)
         if bold:
             heading = bold.group(1).strip()
@@ -80,18 +80,6 @@ def declaration(text: str, lang: str) -> list[Section]:
             loc = f"{heading} › {loc}"
         c0, c1 = span(group)
         out.append(Section(key=key, locator=loc, kind=kind, lead=body.strip(), char_start=c0, char_end=c1, context=heading))
-    return out
-
-
-def _split_bullets(groups: list[list[TextLine]]) -> list[list[TextLine]]:
-    out: list[list[TextLine]] = []
-    for group in groups:
-        out.append([group[0]])
-        for line in group[1:]:
-            if BULLET.match(line.text) or HEADING.match(line.text):
-                out.append([line])
-            else:
-                out[-1].append(line)
     return out
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import clean
-from .textlines import TextLine, joined, paragraphs, span, split_lines, strip_markdown
+from .textlines import TextLine, joined, paragraphs, span, split_lines, split_where, strip_markdown
 from .types import Section, SubItem
 
 HEADING = re.compile(r"^(#{2,6})\s*(.*?)\s*$")
@@ -73,7 +73,7 @@ def sections(text: str, lang: str) -> tuple[list[Section], list[str]]:
     chapter_open = False  # a "CHAPTER I" heading whose title may follow
     unit: _Unit | None = None
     final_act = 0
-    for block in _split_labels(blocks):
+    for block in split_where(blocks, lambda t: bool(LABEL.match(t) or HEADING.match(t))):
         heading = HEADING.match(block[0].text)
         if heading:
             title = heading.group(2).strip()
@@ -140,19 +140,6 @@ def _text(groups: list[list[TextLine]], vocab: set[str]) -> str:
 
 def _is_structural(title: str) -> bool:
     return bool(ARTICLE.match(title) or CHAPTER.match(title)) or title.upper() in {"SCHEDULE", "ANNEX"}
-
-
-def _split_labels(blocks: list[list[TextLine]]) -> list[list[TextLine]]:
-    """Lines that open with a paragraph label start a block of their own, blank line or not."""
-    out: list[list[TextLine]] = []
-    for block in blocks:
-        out.append([block[0]])
-        for line in block[1:]:
-            if LABEL.match(line.text) or HEADING.match(line.text):
-                out.append([line])
-            else:
-                out[-1].append(line)
-    return out
 
 
 def _build(unit: _Unit, vocab: set[str]) -> Section:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import clean
@@ -38,6 +39,20 @@ def paragraphs(lines: list[TextLine], one_per_line: bool = False) -> list[list[T
         else:
             groups[-1].append(line)
     return groups
+
+
+def split_where(groups: list[list[TextLine]], opens: Callable[[str], bool]) -> list[list[TextLine]]:
+    """Lines for which `opens` holds start a group of their own, blank line or not
+    (list items and headings written without a blank line before them)."""
+    out: list[list[TextLine]] = []
+    for group in groups:
+        out.append([group[0]])
+        for line in group[1:]:
+            if opens(line.text):
+                out.append([line])
+            else:
+                out[-1].append(line)
+    return out
 
 
 def joined(group: list[TextLine], vocab: set[str]) -> str:
