@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
@@ -67,7 +68,7 @@ class SentenceTransformerEmbedder:
         self,
         model_dir: Path | str,
         dimension: int = 768,
-        batch_size: int = 16,
+        batch_size: int = 8,
         max_seq_length: int | None = None,
         model_sha256: str | None = None,
         name: str = models.EMBEDDING_MODEL.name,
@@ -227,6 +228,7 @@ class EmbeddingCache:
         self.path = self.folder / "vectors.sqlite"
         self.hits = 0  # texts answered from disk, over this object's life
         self.misses = 0  # distinct texts that had to be embedded
+        self._ready = False
 
     @classmethod
     def for_embedder(cls, embedder: Embedder, root: Path | None = None) -> EmbeddingCache:
@@ -238,11 +240,26 @@ class EmbeddingCache:
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=60)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID"
-        )
+        if not self._ready:
+            self._set_up(connection)
         return connection
+
+    def _set_up(self, connection: sqlite3.Connection) -> None:
+        # Switching a new file to WAL fails at once with "database is locked" (the busy timeout
+        # does not apply) when another writer is opening it too, so that step is retried.
+        for attempt in range(200):
+            try:
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID"
+                )
+                self._ready = True
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 199:
+                    raise
+                time.sleep(0.01 + 0.001 * attempt)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -334,7 +351,7 @@ class CachedEmbedder:
 
 
 def load_default_embedder(
-    dimension: int = 768, max_seq_length: int | None = None, batch_size: int = 16
+    dimension: int = 768, max_seq_length: int | None = None, batch_size: int = 8
 ) -> SentenceTransformerEmbedder:
     """EmbeddingGemma from the verified cache; raises models.ModelMissingError saying what to run."""
     if dimension not in MATRYOSHKA_DIMENSIONS:
