@@ -7,8 +7,10 @@ export POLICYQA_VENV := $(VENV)
 setup:
 	./scripts/setup
 
-# Set everything up, then ingest the default corpus and show its status.
+# Set everything up, build the search index of the default corpus (embeddings are cached
+# in the user's cache folder, so only new passages are embedded) and show what it holds.
 run: setup
+	$(VENV)/bin/policyqa index build
 	$(VENV)/bin/policyqa corpus status
 
 # Set everything up, then run the whole suite, the real embedding model included.

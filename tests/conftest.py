@@ -24,3 +24,15 @@ def require_shared_corpus() -> Path:
             pytest.fail(f"the shared corpus is missing at {SHARED_CORPUS}: CI must run beside it")
         pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
     return SHARED_CORPUS
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """EmbeddingGemma from the user's cache; skipped without it unless POLICYQA_REQUIRE_MODEL is set."""
+    from policyqa import models
+    from policyqa.embed import load_default_embedder
+
+    required = os.environ.get("POLICYQA_REQUIRE_MODEL", "").strip().lower() not in ("", "0", "false", "no")
+    if not models.is_installed() and not required:
+        pytest.skip("EmbeddingGemma is not installed: run `policyqa models fetch` (POLICYQA_REQUIRE_MODEL=1 makes this a failure)")
+    return load_default_embedder()

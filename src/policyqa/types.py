@@ -28,6 +28,8 @@ class Document:
     format: str = ""  # pdf | txt | md | xml, derived from the path when empty
     # Free-form note for documents the client named but that are not shipped here.
     note: str = ""
+    # Other names users call it by, in both languages ("Pacte mondial", "Palermo Protocol").
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,105 @@
+"""Retrieval evaluation over any question file in the public format.
+
+Each system is a function from a question to a ranked list of candidates; a candidate is
+relevant when its text (or an attached other-language version) contains an evidence quote.
+The report gives aggregates and per-question rows, overall and by language, cross-lingual
+subset and document family.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from .questions import Question
+
+KS = (1, 5, 10)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    texts: tuple[str, ...]  # the passage, then any attached versions
+    doc_id: str
+    lang: str
+    label: str  # "doc_id locator", for inspection
+
+
+System = Callable[[Question], list[Candidate]]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    question_id: str
+    lang: str
+    cross_lingual: bool
+    family: str
+    first_relevant: int | None  # 1-based rank in the top 10, None when absent
+    relevant_total: int
+    ranked: tuple[str, ...]
+    latency_ms: float
+    scores: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the corpus says about each question: languages and families of relevant passages."""
+
+    langs: dict[str, set[str]]
+    families: dict[str, str]
+    relevant_total: dict[str, int]
+
+
+def _dcg(relevances: Sequence[int]) -> float:
+    return sum(rel / math.log2(i + 2) for i, rel in enumerate(relevances))
+
+
+def judge(question: Question, system: System, context: Context) -> Judgement:
+    started = time.perf_counter()
+    ranked = system(question)[:10]
+    elapsed = (time.perf_counter() - started) * 1000
+    relevant = [int(any(question.is_relevant(t) for t in c.texts)) for c in ranked]
+    first = next((i + 1 for i, r in enumerate(relevant) if r), None)
+    total = max(context.relevant_total.get(question.id, 0), 1)
+    ideal = _dcg([1] * min(total, 10))
+    scores = {f"recall@{k}": float(any(relevant[:k])) for k in KS}
+    scores["mrr@10"] = 1.0 / first if first else 0.0
+    scores["ndcg@10"] = _dcg(relevant) / ideal if ideal else 0.0
+    langs = context.langs.get(question.id, set())
+    return Judgement(question.id, question.lang, bool(langs) and question.lang not in langs,
+                     context.families.get(question.id, ""), first, total,
+                     tuple(c.label for c in ranked), elapsed, scores)
+
+
+def aggregate(rows: list[Judgement]) -> dict:
+    if not rows:
+        return {"n": 0}
+    out: dict = {"n": len(rows)}
+    for metric in rows[0].scores:
+        out[metric] = round(statistics.fmean(r.scores[metric] for r in rows), 4)
+    latencies = sorted(r.latency_ms for r in rows)
+    out["latency_p50_ms"] = round(statistics.median(latencies), 1)
+    out["latency_p95_ms"] = round(latencies[min(len(latencies) - 1, math.ceil(0.95 * len(latencies)) - 1)], 1)
+    return out
+
+
+def slices(rows: list[Judgement]) -> dict:
+    groups: dict[str, list[Judgement]] = {"overall": rows}
+    for r in rows:
+        groups.setdefault(f"lang:{r.lang}", []).append(r)
+        groups.setdefault("cross-lingual" if r.cross_lingual else "same-language", []).append(r)
+        if r.family:
+            groups.setdefault(f"family:{r.family}", []).append(r)
+    order = sorted(groups, key=lambda name: (name != "overall", name))
+    return {name: aggregate(groups[name]) for name in order}
+
+
+def evaluate(questions: list[Question], systems: dict[str, System], context: Context) -> dict:
+    answerable = [q for q in questions if q.answerable and q.evidence]
+    report: dict = {"questions": len(questions), "answerable": len(answerable), "systems": {}}
+    for name, system in systems.items():
+        rows = [judge(q, system, context) for q in answerable]
+        report["systems"][name] = {"slices": slices(rows), "per_question": [asdict(r) for r in rows]}
+    return report

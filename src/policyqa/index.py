@@ -1,0 +1,217 @@
+"""The index on disk: a folder of parts with its manifest, switched in atomically.
+
+    <index root>/builds/<build id>/   manifest.json, dense.faiss, sparse/, passages.jsonl, documents.json
+    <index root>/current              symbolic link to the build in service
+
+A build writes into a hidden staging folder and moves the `current` link only when every
+part is written, so an interrupted build leaves the previous index serving. Nothing is
+ever unpickled: FAISS's own format, bm25s arrays with allow_pickle=False, and JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from . import __version__
+from .passages import Sizing
+from .sparse import SparseIndex
+from .types import Document, Passage
+
+FORMAT = 1
+
+
+class IndexError_(Exception):
+    """Base for index problems a user can act on."""
+
+
+class IndexMissingError(IndexError_):
+    pass
+
+
+class IndexMismatchError(IndexError_):
+    pass
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: int
+    build_id: str
+    built_at: str
+    policyqa_version: str
+    embedding_model: str
+    embedding_fingerprint: str
+    dimension: int
+    chunking: dict
+    bm25: dict
+    corpus_hash: str
+    collection: str
+    documents: int
+    passages: int
+    languages: dict
+    seconds: float
+    dense_index: str = "IndexFlatIP"
+
+
+def embedding_text(passage: Passage, doc: Document | None) -> str:
+    """What the dense side embeds: the instrument and heading, then the verbatim text."""
+    head = " — ".join(x for x in ((doc.short_title if doc else ""), passage.context) if x)
+    return f"{head}\n{passage.text}" if head else passage.text
+
+
+def corpus_hash(passages: list[Passage]) -> str:
+    return hashlib.sha256("\n".join(p.id for p in passages).encode()).hexdigest()
+
+
+def passage_to_json(p: Passage) -> dict:
+    data = asdict(p)
+    data["notes"] = list(p.notes)
+    return data
+
+
+def passage_from_json(data: dict) -> Passage:
+    known = {f.name for f in fields(Passage)}
+    data = {k: v for k, v in data.items() if k in known}
+    data["notes"] = tuple(data.get("notes", ()))
+    return Passage(**data)
+
+
+def document_to_json(d: Document) -> dict:
+    return asdict(d)
+
+
+@dataclass
+class Index:
+    folder: Path
+    manifest: Manifest
+    passages: list[Passage]
+    documents: dict[str, Document]
+    dense: faiss.Index
+    sparse: SparseIndex
+
+    def __post_init__(self) -> None:
+        self.row_of = {p.id: i for i, p in enumerate(self.passages)}
+        self.by_parallel: dict[str, list[int]] = {}
+        for i, p in enumerate(self.passages):
+            if p.parallel_key:
+                self.by_parallel.setdefault(p.parallel_key, []).append(i)
+
+
+def build_index(
+    passages: list[Passage],
+    documents: list[Document],
+    embed_documents: Callable[[list[str]], np.ndarray],
+    embedder_name: str,
+    embedder_fingerprint: str,
+    dimension: int,
+    root: Path,
+    collection: str = "default",
+    sizing: Sizing = Sizing(),
+    keep: int = 2,
+) -> Path:
+    """Embed, index and write a complete build, then make it current."""
+    if not passages:
+        raise IndexError_("no passages to index: is the corpus available? (policyqa corpus status)")
+    started = time.perf_counter()
+    docs = {d.id: d for d in documents}
+    builds = root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + corpus_hash(passages)[:8]
+    staging = builds / f".partial-{build_id}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        vectors = np.ascontiguousarray(embed_documents([embedding_text(p, docs.get(p.doc_id)) for p in passages]), dtype=np.float32)
+        if vectors.shape != (len(passages), dimension):
+            raise IndexError_(f"embedder returned {vectors.shape}, expected {(len(passages), dimension)}")
+        dense = faiss.IndexFlatIP(dimension)
+        dense.add(vectors)
+        faiss.write_index(dense, str(staging / "dense.faiss"))
+        SparseIndex.build([p.text for p in passages], [p.lang for p in passages]).save(staging / "sparse")
+        with (staging / "passages.jsonl").open("w", encoding="utf-8") as handle:
+            for p in passages:
+                handle.write(json.dumps(passage_to_json(p), ensure_ascii=False) + "\n")
+        used = sorted({p.doc_id for p in passages})
+        (staging / "documents.json").write_text(
+            json.dumps([document_to_json(docs[i]) for i in used if i in docs], ensure_ascii=False, indent=1), encoding="utf-8")
+        langs: dict[str, int] = {}
+        for p in passages:
+            langs[p.lang] = langs.get(p.lang, 0) + 1
+        manifest = Manifest(
+            format=FORMAT, build_id=build_id, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            policyqa_version=__version__, embedding_model=embedder_name, embedding_fingerprint=embedder_fingerprint,
+            dimension=dimension, chunking=asdict(sizing), bm25={"k1": 1.2, "b": 0.75, "analysis": "snowball+stopwords+fold"},
+            corpus_hash=corpus_hash(passages), collection=collection, documents=len(used), passages=len(passages),
+            languages=langs, seconds=round(time.perf_counter() - started, 2),
+        )
+        (staging / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
+        final = builds / build_id
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _point_current(root, final)
+    _prune(builds, keep, final)
+    return final
+
+
+def _point_current(root: Path, target: Path) -> None:
+    """Swap the `current` link in one rename, so readers see the old or the new build, never half."""
+    link = root / "current"
+    tmp = root / f".current-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(target.relative_to(root))
+    os.replace(tmp, link)
+
+
+def _prune(builds: Path, keep: int, current: Path) -> None:
+    done = sorted((b for b in builds.iterdir() if b.is_dir() and not b.name.startswith(".")), key=lambda b: b.name)
+    for old in done[:-keep]:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def current_folder(root: Path) -> Path:
+    link = root / "current"
+    if not link.exists():
+        raise IndexMissingError(f"no index in {root}: run `policyqa index build` first")
+    return link.resolve()
+
+
+def read_manifest(folder: Path) -> Manifest:
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return Manifest(**{k: v for k, v in data.items() if k in {f.name for f in fields(Manifest)}})
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexMissingError(f"the index in {folder} has no readable manifest ({exc}): rebuild it with `policyqa index build`") from None
+
+
+def load_index(root: Path, expected_fingerprint: str | None = None, expected_dimension: int | None = None) -> Index:
+    """Load the current build, refusing one built with another model or settings."""
+    folder = current_folder(root)
+    manifest = read_manifest(folder)
+    if manifest.format != FORMAT:
+        raise IndexMismatchError(f"index format {manifest.format} is not {FORMAT}: rebuild with `policyqa index build`")
+    if expected_fingerprint is not None and manifest.embedding_fingerprint != expected_fingerprint:
+        raise IndexMismatchError(
+            f"the index was built with embedder {manifest.embedding_model} ({manifest.embedding_fingerprint[:12]}…), "
+            f"not the configured one ({expected_fingerprint[:12]}…): rebuild with `policyqa index build`")
+    if expected_dimension is not None and manifest.dimension != expected_dimension:
+        raise IndexMismatchError(f"the index has dimension {manifest.dimension}, the embedder {expected_dimension}: rebuild it")
+    passages = [passage_from_json(json.loads(line)) for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    documents = {d["id"]: Document(**d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
+    dense = faiss.read_index(str(folder / "dense.faiss"))
+    if dense.ntotal != len(passages) or dense.ntotal != manifest.passages:
+        raise IndexMismatchError(f"the index in {folder} is inconsistent ({dense.ntotal} vectors, {len(passages)} passages): rebuild it")
+    return Index(folder, manifest, passages, documents, dense, SparseIndex.load(folder / "sparse"))

@@ -1,0 +1,55 @@
+"""Wiring: settings -> embedder -> corpus passages -> index -> retriever.
+
+The CLI, the service and the evaluation harness all assemble the pipeline here, so they
+use the same embedder, index location and weights.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from . import catalog, ingest
+from .embed import CachedEmbedder, EmbeddingCache, Embedder, HashingEmbedder, load_default_embedder
+from .index import Index, build_index, load_index
+from .retrieve import Retriever, Weights
+from .settings import Settings
+
+EMBEDDERS = ("embeddinggemma", "hashing")
+
+
+def make_embedder(settings: Settings, name: str | None = None) -> Embedder:
+    """The configured embedder: EmbeddingGemma by default; 'hashing' is a fast fake for tests."""
+    choice = name or os.environ.get("POLICYQA_EMBEDDER", "embeddinggemma")
+    if choice == "hashing":
+        return HashingEmbedder()
+    if choice == "embeddinggemma":
+        return load_default_embedder()
+    raise ValueError(f"unknown embedder '{choice}' (POLICYQA_EMBEDDER): expected one of {', '.join(EMBEDDERS)}")
+
+
+def build(settings: Settings, embedder: Embedder, collection: str = "default",
+          progress: Callable[[int, int], None] | None = None,
+          on_document: Callable[..., None] | None = None) -> tuple[Path, ingest.IngestReport]:
+    docs = catalog.select(catalog.load_catalog(settings.catalogs), None if collection == "all" else collection)
+    report = ingest.ingest(docs, settings.corpus_roots, progress=on_document)
+    cached = CachedEmbedder(embedder, EmbeddingCache.for_embedder(embedder, settings.cache_dir / "embeddings"))
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return cached.embed_documents(texts, progress=progress)
+
+    folder = build_index(report.passages, docs, embed, embedder.name, embedder.fingerprint, embedder.dimension,
+                         settings.index_dir, collection)
+    return folder, report
+
+
+def open_index(settings: Settings, embedder: Embedder) -> Index:
+    return load_index(settings.index_dir, embedder.fingerprint, embedder.dimension)
+
+
+def retriever(settings: Settings, embedder: Embedder, weights: Weights = Weights()) -> Retriever:
+    index = open_index(settings, embedder)
+    return Retriever(index, lambda q: embedder.embed_queries([q])[0], weights)

@@ -1,0 +1,177 @@
+"""Index build, atomic swap, manifest refusal, fusion, language preference and parallel
+collapse, with the deterministic hashing embedder (fast)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from policyqa.embed import HashingEmbedder
+from policyqa.fusion import reciprocal_rank_fusion
+from policyqa.index import IndexMismatchError, IndexMissingError, build_index, current_folder, load_index
+from policyqa.retrieve import Filters, QueryError, Retriever, Weights
+from policyqa.types import Document, Passage
+
+DOCS = [
+    Document(id="udhr-en", title="Universal Declaration", lang="en", family="udhr", path="u-en.txt", parallel_group="udhr"),
+    Document(id="udhr-fr", title="Déclaration universelle", lang="fr", family="udhr", path="u-fr.txt", parallel_group="udhr"),
+    Document(id="gcm-en", title="Global Compact", lang="en", family="gcm", path="gcm.txt"),
+]
+
+
+def _p(pid: str, doc: str, lang: str, locator: str, text: str, key: str = "") -> Passage:
+    return Passage(id=pid, doc_id=doc, lang=lang, locator=locator, text=text, parallel_key=key, section_key=locator)
+
+
+PASSAGES = [
+    _p("e14", "udhr-en", "en", "Article 14", "Everyone has the right to seek and to enjoy in other countries asylum from persecution.", "udhr#art-14"),
+    _p("f14", "udhr-fr", "fr", "Article 14", "Devant la persécution, toute personne a le droit de chercher asile et de bénéficier de l'asile en d'autres pays.", "udhr#art-14"),
+    _p("e13", "udhr-en", "en", "Article 13", "Everyone has the right to freedom of movement and residence within the borders of each State.", "udhr#art-13"),
+    _p("f13", "udhr-fr", "fr", "Article 13", "Toute personne a le droit de circuler librement et de choisir sa résidence à l'intérieur d'un Etat.", "udhr#art-13"),
+    _p("g29", "gcm-en", "en", "Objective 13 › para 29", "We commit to ensure that any detention in the context of international migration follows due process and is a measure of last resort."),
+    _p("g36", "gcm-en", "en", "Objective 20 › para 36", "We commit to promote faster, safer and cheaper remittances."),
+]
+
+
+def _build(root: Path, embedder=None, passages=PASSAGES) -> Path:
+    embedder = embedder or HashingEmbedder()
+    return build_index(list(passages), DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint,
+                       embedder.dimension, root)
+
+
+def _retriever(root: Path, weights: Weights = Weights()) -> Retriever:
+    embedder = HashingEmbedder()
+    index = load_index(root, embedder.fingerprint, embedder.dimension)
+    return Retriever(index, lambda q: embedder.embed_queries([q])[0], weights)
+
+
+def test_reciprocal_rank_fusion_weights_and_ignores_zero_weight_lists():
+    fused = reciprocal_rank_fusion([([1, 2, 3], 1.0), ([3, 2], 1.0), ([9], 0.0)], k=60)
+    assert set(fused) == {1, 2, 3}
+    assert fused[2] == pytest.approx(1 / 62 + 1 / 62)
+    assert fused[3] > fused[1]  # two lists agree on 3
+    weighted = reciprocal_rank_fusion([([1], 2.0), ([2], 1.0)], k=0)
+    assert weighted == {1: 2.0, 2: 1.0}
+
+
+def test_build_writes_all_parts_and_a_manifest(tmp_path):
+    folder = _build(tmp_path)
+    assert current_folder(tmp_path) == folder.resolve()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["passages"] == 6 and manifest["embedding_model"] == "hashing"
+    assert manifest["languages"] == {"en": 4, "fr": 2}
+    for part in ("dense.faiss", "passages.jsonl", "documents.json", "sparse/sparse.json"):
+        assert (folder / part).is_file()
+    assert not list((folder / "sparse").rglob("*.pkl"))
+
+
+def test_loading_refuses_another_model_or_a_missing_index(tmp_path):
+    with pytest.raises(IndexMissingError, match="policyqa index build"):
+        load_index(tmp_path / "nothing")
+    _build(tmp_path)
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        load_index(tmp_path, expected_fingerprint="another-model")
+    with pytest.raises(IndexMismatchError, match="dimension"):
+        load_index(tmp_path, HashingEmbedder().fingerprint, 768)
+
+
+def test_an_interrupted_build_leaves_the_previous_index_serving(tmp_path):
+    first = _build(tmp_path)
+
+    class Exploding(HashingEmbedder):
+        def embed_documents(self, texts):
+            raise KeyboardInterrupt  # the user pressed Ctrl-C half-way
+
+    with pytest.raises(KeyboardInterrupt):
+        _build(tmp_path, Exploding(), PASSAGES[:3])
+    assert current_folder(tmp_path) == first.resolve()
+    assert not [p for p in (tmp_path / "builds").iterdir() if p.name.startswith(".partial")]
+    hits = _retriever(tmp_path).search("remittances", k=1).hits
+    assert hits[0].passage.id == "g36"
+
+
+def test_a_new_build_is_switched_in_and_old_builds_pruned(tmp_path):
+    _build(tmp_path)
+    import time
+
+    time.sleep(1.1)  # build ids carry the second
+    second = _build(tmp_path, passages=PASSAGES[:4])
+    assert current_folder(tmp_path) == second.resolve()
+    assert len(load_index(tmp_path).passages) == 4
+
+
+def test_one_hit_per_provision_in_the_askers_language_with_the_other_attached(tmp_path):
+    _build(tmp_path)
+    retriever = _retriever(tmp_path)
+    fr = retriever.search("droit de chercher asile", k=3)
+    assert fr.lang == "fr"
+    top = fr.hits[0]
+    assert top.passage.id == "f14" and [p.id for p in top.other_versions] == ["e14"]
+    keys = [h.passage.parallel_key for h in fr.hits if h.passage.parallel_key]
+    assert len(keys) == len(set(keys))  # never two hits for the same article
+    en = retriever.search("right to seek asylum", k=3)
+    assert en.hits[0].passage.id == "e14" and [p.id for p in en.hits[0].other_versions] == ["f14"]
+    # An explicit language choice wins over detection.
+    forced = retriever.search("right to seek asylum", k=1, lang="fr")
+    assert forced.hits[0].passage.id == "f14"
+
+
+def test_filters_by_document_family_and_language(tmp_path):
+    _build(tmp_path)
+    retriever = _retriever(tmp_path)
+    only_gcm = retriever.search("right", k=5, filters=Filters(families=("gcm",)))
+    assert {h.passage.doc_id for h in only_gcm.hits} == {"gcm-en"}
+    only_fr = retriever.search("asylum", k=5, filters=Filters(langs=("fr",)))
+    assert {h.passage.lang for h in only_fr.hits} == {"fr"}
+    one_doc = retriever.search("asylum", k=5, filters=Filters(doc_ids=("udhr-en",)))
+    assert {h.passage.doc_id for h in one_doc.hits} == {"udhr-en"}
+
+
+def test_bad_queries_get_clear_messages(tmp_path):
+    _build(tmp_path)
+    retriever = _retriever(tmp_path)
+    with pytest.raises(QueryError, match="empty"):
+        retriever.search("   ")
+    with pytest.raises(QueryError, match="shorten"):
+        retriever.search("asile " * 10_000)
+    with pytest.raises(QueryError, match="unknown document"):
+        retriever.search("asile", filters=Filters(doc_ids=("nope",)))
+    with pytest.raises(QueryError, match="famil"):
+        retriever.search("asile", filters=Filters(families=("nope",)))
+    # A question in another language is still searched (the dense side is multilingual).
+    assert retriever.search("¿Cuál es el derecho de asilo?", k=2).hits
+
+
+def test_bm25_only_and_dense_only_weightings(tmp_path):
+    _build(tmp_path)
+    sparse = _retriever(tmp_path, Weights(dense=0.0, sparse_same=1.0, sparse_other=1.0)).search("remittances", k=2)
+    assert sparse.hits[0].passage.id == "g36" and sparse.hits[0].dense == 0.0
+    dense = _retriever(tmp_path, Weights(sparse_same=0.0, sparse_other=0.0)).search("remittances", k=6)
+    assert len(dense.hits) == 4  # six passages, of which two pairs of parallel articles: four provisions
+
+
+def test_langchain_retriever_adapter(tmp_path):
+    from policyqa.langchain_adapter import PolicyRetriever
+
+    _build(tmp_path)
+    docs = PolicyRetriever(retriever=_retriever(tmp_path), k=2).invoke("droit de chercher asile")
+    assert len(docs) == 2
+    assert docs[0].metadata["passage_id"] == "f14" and docs[0].metadata["locator"] == "Article 14"
+    assert docs[0].metadata["other_versions"][0]["lang"] == "en"
+
+
+def test_a_named_provision_is_found_even_when_the_words_differ(tmp_path):
+    from dataclasses import replace
+
+    docs = [replace(d, aliases=("Pacte mondial", "Global Compact")) if d.id == "gcm-en" else d for d in DOCS]
+    embedder = HashingEmbedder()
+    build_index(list(PASSAGES), docs, embedder.embed_documents, embedder.name, embedder.fingerprint,
+                embedder.dimension, tmp_path)
+    retriever = _retriever(tmp_path)
+    named = retriever.search("Que dit le paragraphe 36 du Pacte mondial ?", k=1)
+    assert named.hits[0].passage.id == "g36"
+    article = retriever.search("What does article 13 say?", k=1)
+    assert article.hits[0].passage.locator == "Article 13"

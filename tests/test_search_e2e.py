@@ -1,0 +1,89 @@
+"""End to end with the real model: real documents -> real passages -> EmbeddingGemma ->
+FAISS + BM25 index on disk -> hybrid retrieval, in French and in English."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import REPO, require_shared_corpus
+from policyqa import catalog, ingest
+from policyqa.embed import CachedEmbedder, EmbeddingCache
+from policyqa.index import build_index, load_index
+from policyqa.paths import cache_dir
+from policyqa.retrieve import Retriever
+
+pytestmark = pytest.mark.model
+SUBSET = ["gcm-en", "udhr-en", "udhr-fr", "smuggling-protocol-2000-en", "refugee-convention-1951-en", "rabat-marrakech-2023-fr"]
+
+
+@pytest.fixture(scope="module")
+def index_root(tmp_path_factory, real_embedder):
+    root = require_shared_corpus()
+    docs = catalog.select(catalog.load_catalog([REPO / "corpus" / "catalog.toml"]), ids=SUBSET)
+    report = ingest.ingest(docs, (root,))
+    # The embedding cache is the user's own, so a second run of the suite embeds nothing.
+    cached = CachedEmbedder(real_embedder, EmbeddingCache.for_embedder(real_embedder, cache_dir() / "embeddings"))
+    folder = tmp_path_factory.mktemp("index")
+    build_index(report.passages, docs, cached.embed_documents, real_embedder.name, real_embedder.fingerprint,
+                real_embedder.dimension, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def retriever(index_root, real_embedder):
+    index = load_index(index_root, real_embedder.fingerprint, real_embedder.dimension)
+    return Retriever(index, lambda q: real_embedder.embed_queries([q])[0])
+
+
+def _top(result, n):
+    return [(h.passage.doc_id, h.passage.locator) for h in result.hits[:n]]
+
+
+def test_french_question_finds_the_english_only_gcm_paragraph(retriever):
+    result = retriever.search("Que prévoit le Pacte mondial sur la détention des migrants ?", k=5)
+    assert result.lang == "fr"
+    assert any(doc == "gcm-en" and loc.startswith("Objective 13 › para 29") for doc, loc in _top(result, 3)), _top(result, 5)
+
+
+def test_english_question_finds_the_smuggling_definition(retriever):
+    result = retriever.search("How does the Smuggling Protocol define smuggling of migrants?", k=5)
+    assert ("smuggling-protocol-2000-en", "Article 3") in _top(result, 3), _top(result, 5)
+
+
+def test_words_that_appear_nowhere_in_the_text_still_find_the_provision(retriever):
+    # Article 33 says "expel or return (refouler)"; the question says neither.
+    result = retriever.search("Can a country send a refugee back to the place where he would be persecuted?", k=5)
+    assert ("refugee-convention-1951-en", "Article 33") in _top(result, 5), _top(result, 5)
+
+
+def test_a_provision_in_both_languages_comes_once_in_the_askers_language(retriever):
+    fr = retriever.search("Le droit de chercher asile en cas de persécution", k=5)
+    top = fr.hits[0]
+    assert (top.passage.doc_id, top.passage.locator) == ("udhr-fr", "Article 14")
+    assert [p.doc_id for p in top.other_versions] == ["udhr-en"]
+    en = retriever.search("the right to seek asylum from persecution", k=5)
+    assert (en.hits[0].passage.doc_id, en.hits[0].passage.locator) == ("udhr-en", "Article 14")
+    assert sum(1 for h in en.hits if h.passage.parallel_key == "udhr#art-14") == 1
+
+
+def test_an_english_question_finds_french_only_rabat_text(retriever):
+    result = retriever.search("What is the humane border management meeting of the Rabat Process about?", k=5)
+    assert "rabat-marrakech-2023-fr" in [d for d, _ in _top(result, 5)], _top(result, 5)
+
+
+def test_cli_search_json(index_root, monkeypatch):
+    from policyqa.cli import app
+
+    monkeypatch.setenv("POLICYQA_INDEX_DIR", str(index_root))
+    result = CliRunner().invoke(app, ["search", "détention des enfants migrants", "--k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["lang"] == "fr" and len(data["hits"]) == 3
+    hit = data["hits"][0]
+    assert {"rank", "score", "dense", "sparse", "passage", "other_versions"} <= set(hit)
+    assert {"id", "doc_id", "lang", "locator", "page_start", "page_end", "text"} <= set(hit["passage"])
+    bad = CliRunner().invoke(app, ["search", "   "])
+    assert bad.exit_code == 2 and "empty" in bad.output
