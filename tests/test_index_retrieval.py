@@ -175,3 +175,53 @@ def test_a_named_provision_is_found_even_when_the_words_differ(tmp_path):
     assert named.hits[0].passage.id == "g36"
     article = retriever.search("What does article 13 say?", k=1)
     assert article.hits[0].passage.locator == "Article 13"
+
+
+def test_cli_explains_a_missing_index_and_missing_model_files(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from policyqa.cli import app
+
+    monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "no-index"))
+    monkeypatch.setenv("POLICYQA_EMBEDDER", "hashing")
+    missing_index = CliRunner().invoke(app, ["search", "asile"])
+    assert missing_index.exit_code == 1 and "policyqa index build" in missing_index.output
+    monkeypatch.setenv("POLICYQA_EMBEDDER", "embeddinggemma")
+    monkeypatch.setenv("POLICYQA_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.delenv("POLICYQA_EMBEDDING_MODEL_DIR", raising=False)
+    missing_model = CliRunner().invoke(app, ["search", "asile"])
+    assert missing_model.exit_code == 1 and "policyqa models fetch" in missing_model.output
+    assert "Traceback" not in missing_model.output
+
+
+def test_cli_builds_an_index_and_searches_it(tmp_path, monkeypatch):
+    import json as json_mod
+
+    from typer.testing import CliRunner
+
+    from conftest import require_shared_corpus
+    from policyqa.cli import app
+
+    root = require_shared_corpus()
+    local = tmp_path / "local"
+    local.mkdir()
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        '[[document]]\nid = "udhr-en"\ntitle = "Universal Declaration of Human Rights"\nlang = "en"\n'
+        'family = "udhr"\nparallel_group = "udhr"\npath = "parallel/udhr-en.txt"\n\n'
+        '[[document]]\nid = "udhr-fr"\ntitle = "Déclaration universelle des droits de l’homme"\nlang = "fr"\n'
+        'family = "udhr"\nparallel_group = "udhr"\npath = "parallel/udhr-fr.txt"\n', encoding="utf-8")
+    for name, value in {"POLICYQA_CATALOG": catalog, "POLICYQA_CORPUS_ROOTS": root, "POLICYQA_LOCAL_CORPUS": local,
+                        "POLICYQA_INDEX_DIR": tmp_path / "index", "POLICYQA_CACHE_DIR": tmp_path / "cache",
+                        "POLICYQA_EMBEDDER": "hashing"}.items():
+        monkeypatch.setenv(name, str(value))
+    built = CliRunner().invoke(app, ["index", "build"])
+    assert built.exit_code == 0, built.output
+    status = CliRunner().invoke(app, ["index", "status", "--json"])
+    assert json_mod.loads(status.stdout)["passages"] == 62
+    found = CliRunner().invoke(app, ["search", "Article 14 asile", "--lang", "fr", "--json", "--k", "1"])
+    hit = json_mod.loads(found.stdout)["hits"][0]
+    assert hit["passage"]["locator"] == "Article 14" and hit["passage"]["lang"] == "fr"
+    assert hit["other_versions"][0]["lang"] == "en"
+    wrong = CliRunner().invoke(app, ["search", "asile", "--doc", "nope"])
+    assert wrong.exit_code == 2 and "unknown document" in wrong.output
