@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import catalog, ingest, models, pipeline
-from .index import IndexError_, read_manifest, current_folder
+from .index import IndexError_, current_folder, passage_to_json, read_manifest
 from .retrieve import Filters, QueryError
 from .settings import Settings
 from .types import Document, IngestedDocument
@@ -94,12 +94,6 @@ def status(collection: Collection = "default", as_json: Annotated[bool, typer.Op
               f"roots: {', '.join(str(r) for r in settings.corpus_roots)}")
 
 
-def _passage_json(p) -> dict:
-    data = asdict(p)
-    data["notes"] = list(p.notes)
-    return data
-
-
 @corpus_app.command()
 def passages(
     collection: Collection = "default",
@@ -111,7 +105,7 @@ def passages(
     report = _ingest(settings, _documents(settings, collection, doc))
     for p in report.passages:
         if as_json:
-            print(json.dumps(_passage_json(p), ensure_ascii=False))
+            print(json.dumps(passage_to_json(p), ensure_ascii=False))
         else:
             out.print(f"[bold]{p.doc_id}[/] {p.locator} (p. {p.pages or '-'}) [dim]{p.id}[/]\n{p.text}\n")
     errors = [pr for d in report.documents for pr in d.problems if pr.severity == "error"]
@@ -136,7 +130,7 @@ def show(doc_id: str, locator: str, as_json: Annotated[bool, typer.Option("--jso
         _fail(f"no passage of '{doc_id}' at '{locator}'" + (f"; locators look like: {', '.join(known)}" if known else ""), 1)
     for p in found:
         if as_json:
-            print(json.dumps(_passage_json(p), ensure_ascii=False))
+            print(json.dumps(passage_to_json(p), ensure_ascii=False))
         else:
             out.print(f"[bold]{p.locator}[/] (p. {p.pages or '-'})" + (f" [dim]{p.context}[/]" if p.context else ""))
             out.print(p.text)
@@ -265,8 +259,8 @@ def index_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 def hit_json(hit) -> dict:
     return {
         "rank": hit.rank, "score": round(hit.fused, 6), "dense": round(hit.dense, 6), "sparse": round(hit.sparse, 6),
-        "passage": _passage_json(hit.passage),
-        "other_versions": [_passage_json(p) for p in hit.other_versions],
+        "passage": passage_to_json(hit.passage),
+        "other_versions": [passage_to_json(p) for p in hit.other_versions],
     }
 
 
