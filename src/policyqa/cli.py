@@ -306,6 +306,7 @@ def eval_(
     questions: Annotated[list[Path], typer.Option("--questions", help="question file(s) in the public JSONL format")],
     systems: Annotated[str, typer.Option(help="comma-separated: hybrid, dense, bm25, langchain")] = "hybrid,dense,bm25",
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="write retrieval.json and retrieval.md here")] = None,
+    gate: Annotated[Optional[Path], typer.Option(help="fail (exit 1) when a metric is under its floor in this file")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Retrieval quality on any question set: recall@1/5/10, MRR@10, nDCG@10, latency, by slice."""
@@ -331,6 +332,13 @@ def eval_(
         print(json.dumps(report, ensure_ascii=False))
     else:
         out.print(harness.markdown(report))
+    if gate is not None:
+        failures = harness.check_floors(report, harness.load_floors(gate))
+        for line in failures:
+            err.print(f"[bold red]below floor:[/] {line}")
+        if failures:
+            raise typer.Exit(1)
+        err.print(f"[green]all floors in {gate} are met[/]")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -103,3 +104,28 @@ def save(report: dict, folder: Path) -> tuple[Path, Path]:
     as_json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     as_md.write_text(markdown(report), encoding="utf-8")
     return as_json, as_md
+
+
+def load_floors(path: Path) -> dict[tuple[str, str], dict[str, float]]:
+    """{(system, slice): {metric: floor}} from a thresholds file ("[hybrid.overall]")."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    floors: dict[tuple[str, str], dict[str, float]] = {}
+    for system, tables in data.items():
+        for slice_name, metrics in tables.items():
+            floors[(system, slice_name)] = {m: float(v) for m, v in metrics.items()}
+    return floors
+
+
+def check_floors(report: dict, floors: dict[tuple[str, str], dict[str, float]]) -> list[str]:
+    """Every metric under its floor, as a readable line; an empty list passes."""
+    failures: list[str] = []
+    for (system, slice_name), metrics in floors.items():
+        measured = report["systems"].get(system, {}).get("slices", {}).get(slice_name)
+        if measured is None:
+            failures.append(f"{system} / {slice_name}: not measured (system not run or slice empty)")
+            continue
+        for metric, floor in metrics.items():
+            value = measured.get(metric)
+            if value is None or value < floor:
+                failures.append(f"{system} / {slice_name} / {metric}: {value} < floor {floor}")
+    return failures
