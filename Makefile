@@ -8,10 +8,12 @@ setup:
 	./scripts/setup
 
 # Set everything up, build the search index of the default corpus (embeddings are cached
-# in the user's cache folder, so only new passages are embedded) and show what it holds.
+# in the user's cache folder, so only new passages are embedded), then serve it.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: setup
 	$(VENV)/bin/policyqa index build
-	$(VENV)/bin/policyqa corpus status
+	$(VENV)/bin/policyqa serve --host $(HOST) --port $(PORT)
 
 # Set everything up, then run the whole suite, the real embedding model included.
 test: setup

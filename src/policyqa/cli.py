@@ -341,6 +341,19 @@ def eval_(
         err.print(f"[green]all floors in {gate} are met[/]")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes (each loads the model)")] = 1,
+) -> None:
+    """Run the HTTP service (API under /v1, OpenAPI docs at /docs)."""
+    import uvicorn
+
+    out.print(f"policyqa on http://{host}:{port}/ (API /v1, docs /docs, metrics /metrics)")
+    uvicorn.run("policyqa_api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

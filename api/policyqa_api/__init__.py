@@ -1,0 +1,1 @@
+"""The policyqa HTTP service (FastAPI), versioned under /v1."""
