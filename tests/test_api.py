@@ -168,3 +168,22 @@ def test_without_an_index_the_service_starts_and_says_it_is_not_ready(env, tmp_p
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
+    r = httpx.post(f"{base}/v1/ask", json={"question": "Devant la persécution, toute personne a le droit de chercher asile"})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["lang"] == "fr" and data["mode"] == "extractive"
+    if data["answered"]:
+        assert data["citations"] and all(f"{c['marker']}" in data["text"] for c in data["citations"])
+    else:
+        assert data["text"].startswith("Le corpus ne couvre pas")
+    for body, status in [({"question": ""}, 422), ({"question": "x" * 5000}, 422), ({}, 422),
+                         ({"question": "asile", "lang": "de"}, 422), ({"question": "asile", "mode": "llm"}, 422),
+                         ({"question": "asile", "doc": ["nope"]}, 400)]:
+        bad = httpx.post(f"{base}/v1/ask", json=body)
+        assert bad.status_code == status, (body, bad.text)
+        assert bad.json()["detail"]
+    malformed = httpx.post(f"{base}/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert malformed.status_code == 422 and malformed.json()["detail"]

@@ -87,3 +87,16 @@ def test_cli_search_json(index_root, monkeypatch):
     assert {"id", "doc_id", "lang", "locator", "page_start", "page_end", "text"} <= set(hit["passage"])
     bad = CliRunner().invoke(app, ["search", "   "])
     assert bad.exit_code == 2 and "empty" in bad.output
+
+
+def test_extractive_answer_in_french_cites_the_gcm_and_declines_what_the_corpus_lacks(retriever):
+    from policyqa.citations import quote_is_verbatim
+    from policyqa.extractive import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(retriever)
+    answer = answerer.answer("Que prévoit le Pacte mondial sur la détention des enfants migrants ?")
+    assert answer.answered and answer.lang == "fr" and answer.text.startswith("Selon GCM, Objective 13 › para 29")
+    passages = {p.id: p for p in retriever.index.passages}
+    assert all(quote_is_verbatim(c, passages[c.passage_id]) for c in answer.citations)
+    declined = answerer.answer("Combien de migrants sont morts en Méditerranée centrale en 2023 selon l'OIM ?")
+    assert not declined.answered and declined.text.startswith("Le corpus ne couvre pas cette question")

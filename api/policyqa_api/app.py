@@ -16,7 +16,7 @@ from policyqa.embed import Embedder
 from policyqa.retrieve import QueryError
 from policyqa.settings import Settings
 
-from .routers import documents, health, passages, search
+from .routers import ask, documents, health, passages, search
 from .service import NotReady, Service
 
 MAX_BODY_BYTES = 64 * 1024
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def http_error(_: Request, exc: StarletteHTTPException):
         return _error(exc.status_code, "not found" if exc.status_code == 404 else "error", str(exc.detail))
 
-    for router in (health.router, search.router, documents.router, passages.router):
+    for router in (health.router, search.router, ask.router, documents.router, passages.router):
         app.include_router(router, prefix="/v1")
     app.mount("/metrics", make_asgi_app(registry=registry))
 

@@ -305,6 +305,7 @@ def search(
 def eval_(
     questions: Annotated[list[Path], typer.Option("--questions", help="question file(s) in the public JSONL format")],
     systems: Annotated[str, typer.Option(help="comma-separated: hybrid, dense, bm25, langchain")] = "hybrid,dense,bm25",
+    mode: Annotated[Optional[str], typer.Option(help="also evaluate answers in this mode (extractive)")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="write retrieval.json and retrieval.md here")] = None,
     gate: Annotated[Optional[Path], typer.Option(help="fail (exit 1) when a metric is under its floor in this file")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -321,7 +322,7 @@ def eval_(
     try:
         index = pipeline.open_index(settings, chosen)
         report = harness.run(settings, chosen, index, list(questions), tuple(s.strip() for s in systems.split(",") if s.strip()),
-                             say=lambda m: err.print(m))
+                             say=lambda m: err.print(m), answer_mode=mode)
     except (IndexError_, QuestionFormatError, ValueError) as exc:
         _fail(str(exc))
         raise
@@ -339,6 +340,48 @@ def eval_(
         if failures:
             raise typer.Exit(1)
         err.print(f"[green]all floors in {gate} are met[/]")
+
+
+def _answer_json(answer) -> dict:
+    return {
+        "text": answer.text, "lang": answer.lang, "answered": answer.answered, "mode": answer.mode,
+        "citations": [asdict(c) for c in answer.citations], "see_also": [asdict(c) for c in answer.see_also],
+        "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms},
+    }
+
+
+@app.command()
+def ask(
+    question: str,
+    mode: Annotated[str, typer.Option(help="extractive (the default; the LLM mode is not built yet)")] = "extractive",
+    lang: Annotated[Optional[str], typer.Option(help="answer in this language (default: the question's)")] = None,
+    doc: Annotated[Optional[list[str]], typer.Option(help="only this document (repeatable)")] = None,
+    family: Annotated[Optional[list[str]], typer.Option(help="only this family (repeatable)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Answer a French or English question with quotes and numbered citations, or say that
+    the corpus does not cover it."""
+    from .extractive import ExtractiveAnswerer
+
+    if mode != "extractive":
+        _fail(f"mode '{mode}' is not available yet: use --mode extractive")
+    if lang is not None and lang not in ("en", "fr"):
+        _fail(f"--lang must be 'en' or 'fr', not '{lang}'")
+    settings = Settings.from_env()
+    chosen = _embedder(settings)
+    try:
+        answerer = ExtractiveAnswerer(pipeline.retriever(settings, chosen))
+        answer = answerer.answer(question, lang=lang, filters=Filters(tuple(doc or ()), tuple(family or ())))
+    except (IndexError_, QueryError) as exc:
+        _fail(str(exc), 1 if isinstance(exc, IndexError_) else 2)
+        raise
+    if as_json:
+        print(json.dumps(_answer_json(answer), ensure_ascii=False))
+        return
+    out.print(answer.text)
+    for c in answer.citations:
+        out.print(f"[dim]{c.marker} {c.title}{f' ({c.symbol})' if c.symbol else ''}, {c.locator}"
+                  f"{f', p. {c.pages}' if c.pages else ''} — passage {c.passage_id}[/]")
 
 
 @app.command()

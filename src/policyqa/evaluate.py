@@ -103,3 +103,61 @@ def evaluate(questions: list[Question], systems: dict[str, System], context: Con
         rows = [judge(q, system, context) for q in answerable]
         report["systems"][name] = {"slices": slices(rows), "per_question": [asdict(r) for r in rows]}
     return report
+
+
+@dataclass(frozen=True)
+class AnswerJudgement:
+    question_id: str
+    lang: str
+    answerable: bool
+    answered: bool
+    answer_lang: str
+    cited: int
+    cited_with_evidence: int
+    quotes_verbatim: bool
+    latency_ms: float
+    citations: tuple[str, ...] = ()
+
+
+def judge_answer(question: Question, answer: Callable[[Question], "object"], passages: dict[str, "object"]) -> AnswerJudgement:
+    """`answer` returns a policyqa.types.Answer; `passages` maps passage ids to Passages."""
+    from .citations import quote_is_verbatim
+
+    started = time.perf_counter()
+    result = answer(question)
+    elapsed = (time.perf_counter() - started) * 1000
+    with_evidence, verbatim = 0, True
+    for c in result.citations:
+        p = passages.get(c.passage_id)
+        other = passages.get(c.other_version_id) if c.other_version_id else None
+        texts = [t.text for t in (p, other) if t is not None]
+        if any(question.is_relevant(t) for t in texts):
+            with_evidence += 1
+        verbatim = verbatim and p is not None and quote_is_verbatim(c, p)
+    return AnswerJudgement(question.id, question.lang, question.answerable, result.answered, result.lang,
+                           len(result.citations), with_evidence, verbatim, elapsed,
+                           tuple(f"{c.doc_id} {c.locator}" for c in result.citations))
+
+
+def answer_metrics(rows: list[AnswerJudgement]) -> dict:
+    answerable = [r for r in rows if r.answerable]
+    unanswerable = [r for r in rows if not r.answerable]
+    answered = [r for r in answerable if r.answered]
+    cited = sum(r.cited for r in answered)
+    supported = [r for r in rows if r.lang in ("fr", "en")]
+    latencies = sorted(r.latency_ms for r in rows) or [0.0]
+
+    def share(items, test) -> float | None:
+        return round(sum(1 for r in items if test(r)) / len(items), 4) if items else None
+
+    return {
+        "n": len(rows), "answerable": len(answerable), "unanswerable": len(unanswerable),
+        "citation_precision": round(sum(r.cited_with_evidence for r in answered) / cited, 4) if cited else None,
+        "evidence_citation_rate": share(answerable, lambda r: r.answered and r.cited_with_evidence > 0),
+        "abstention_accuracy": share(unanswerable, lambda r: not r.answered),
+        "false_abstentions": share(answerable, lambda r: not r.answered),
+        "language_accuracy": share(supported, lambda r: r.answer_lang == r.lang),
+        "quotes_verbatim": share([r for r in rows if r.answered], lambda r: r.quotes_verbatim),
+        "latency_p50_ms": round(statistics.median(latencies), 1),
+        "latency_p95_ms": round(latencies[min(len(latencies) - 1, math.ceil(0.95 * len(latencies)) - 1)], 1),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import baseline, catalog
@@ -57,7 +57,8 @@ def langchain_system(settings: Settings, embedder: Embedder, collection: str) ->
 
 
 def run(settings: Settings, embedder: Embedder, index: Index, question_files: list[Path],
-        systems: tuple[str, ...] = SYSTEMS, say: Callable[[str], None] = lambda _m: None) -> dict:
+        systems: tuple[str, ...] = SYSTEMS, say: Callable[[str], None] = lambda _m: None,
+        answer_mode: str | None = None) -> dict:
     questions: list[Question] = []
     for path in question_files:
         loaded = load_questions(path)
@@ -74,6 +75,18 @@ def run(settings: Settings, embedder: Embedder, index: Index, question_files: li
         else:
             raise ValueError(f"unknown system '{name}': choose from {', '.join(SYSTEMS)}")
     report = evaluate(questions, built, context_for(questions, index))
+    if answer_mode is not None:
+        if answer_mode != "extractive":
+            raise ValueError(f"answer mode '{answer_mode}' is not available: use extractive")
+        from .extractive import ExtractiveAnswerer
+        from .evaluate import answer_metrics, judge_answer
+
+        answerer = ExtractiveAnswerer(Retriever(index, embed_query, WEIGHTS["hybrid"]))
+        by_id = {p.id: p for p in index.passages}
+        rows = [judge_answer(q, lambda q: answerer.answer(q.question), by_id) for q in questions]
+        report["answers"] = {"mode": answer_mode, "metrics": answer_metrics(rows),
+                             "by_lang": {lang: answer_metrics([r for r in rows if r.lang == lang]) for lang in ("fr", "en")},
+                             "per_question": [asdict(r) for r in rows]}
     report["question_files"] = [str(p) for p in question_files]
     report["index"] = {"build_id": index.manifest.build_id, "passages": index.manifest.passages,
                        "embedding_model": index.manifest.embedding_model}
@@ -94,6 +107,11 @@ def markdown(report: dict) -> str:
                 continue
             lines.append(f"| {name} | {s['n']} | " + " | ".join(f"{s[m]:.3f}" for m in metrics)
                          + f" | {s['latency_p50_ms']} | {s['latency_p95_ms']} |")
+        lines.append("")
+    if "answers" in report:
+        m = report["answers"]["metrics"]
+        lines += [f"## answers ({report['answers']['mode']})", "", "| metric | value |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in m.items()]
         lines.append("")
     return "\n".join(lines)
 

@@ -129,3 +129,30 @@ class IngestedDocument:
     passages: tuple[Passage, ...] = ()
     pages: int = 0
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source of an answer, resolved to the exact passage it quotes."""
+
+    marker: str  # "[1]"
+    passage_id: str
+    doc_id: str
+    title: str
+    symbol: str
+    locator: str
+    pages: str
+    quote: str  # the span of the passage the answer quotes, verbatim
+    lang: str
+    other_version_id: str = ""  # the same provision in the other language, when there is one
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    lang: str
+    citations: tuple[Citation, ...]
+    answered: bool  # False when the corpus was judged not to cover the question
+    see_also: tuple[Citation, ...] = ()
+    mode: str = "extractive"
+    timings_ms: tuple[tuple[str, float], ...] = ()
