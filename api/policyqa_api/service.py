@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from policyqa import catalog, pipeline
 from policyqa.embed import Embedder
-from policyqa.index import IndexError_
+from policyqa.index import IndexProblem
 from policyqa.models import ModelMissingError
 from policyqa.retrieve import Retriever
 from policyqa.settings import Settings
@@ -38,7 +38,7 @@ class Service:
         try:
             service.embedder = embedder or pipeline.make_embedder(settings)
             service.retriever = pipeline.retriever(settings, service.embedder)
-        except (IndexError_, ModelMissingError, ValueError) as exc:
+        except (IndexProblem, ModelMissingError, ValueError) as exc:
             service.problem = str(exc)
         return service
 

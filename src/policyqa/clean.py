@@ -204,7 +204,7 @@ def join_lines(lines: list[str], vocab: set[str]) -> str:
 
 # --- mixed-language files ----------------------------------------------------------------
 
-_STOP = {
+STOPWORDS = {
     "en": {"the", "of", "and", "to", "in", "shall", "be", "or", "any", "this", "by", "with", "which", "for", "is"},
     "nl": {"de", "het", "van", "een", "en", "in", "op", "dat", "zijn", "wordt", "voor", "met", "door", "deze", "niet", "aan", "te"},
     "fr": {"le", "la", "les", "des", "de", "et", "à", "du", "que", "qui", "dans", "pour", "une", "en", "sur", "par"},
@@ -214,7 +214,7 @@ _STOP = {
 def guess_language(text: str) -> str:
     """Stop-word vote; good enough to tell English, French and Dutch blocks apart."""
     words = re.findall(r"[^\W\d_]+", text.lower())
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOP.items()}
+    scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
     best = max(scores, key=scores.get)
     return best if scores[best] else ""
 

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import catalog, ingest, models, pipeline
-from .index import IndexError_, current_folder, passage_to_json, read_manifest
+from .index import IndexProblem, current_folder, passage_to_json, read_manifest
 from .retrieve import Filters, QueryError
 from .settings import Settings
 from .types import Document, IngestedDocument
@@ -228,7 +228,7 @@ def index_build(
 
         try:
             folder, report = pipeline.build(settings, chosen, collection, progress=step)
-        except (IndexError_, catalog.CatalogError) as exc:
+        except (IndexProblem, catalog.CatalogError) as exc:
             _fail(str(exc), 1)
             raise
     manifest = read_manifest(folder)
@@ -246,7 +246,7 @@ def index_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     settings = Settings.from_env()
     try:
         manifest = read_manifest(current_folder(settings.index_dir))
-    except IndexError_ as exc:
+    except IndexProblem as exc:
         _fail(str(exc), 1)
         raise
     if as_json:
@@ -282,8 +282,8 @@ def search(
     try:
         result = pipeline.retriever(settings, chosen).search(
             query, k=k, lang=lang, filters=Filters(tuple(doc or ()), tuple(family or ()), tuple(only_lang or ())))
-    except (IndexError_, QueryError) as exc:
-        _fail(str(exc), 1 if isinstance(exc, IndexError_) else 2)
+    except (IndexProblem, QueryError) as exc:
+        _fail(str(exc), 1 if isinstance(exc, IndexProblem) else 2)
         raise
     if result.detected and result.detected not in ("en", "fr") and lang is None:
         err.print(f"[yellow]The question looks like '{result.detected}': policyqa supports French and English. "
@@ -323,7 +323,7 @@ def eval_(
         index = pipeline.open_index(settings, chosen)
         report = harness.run(settings, chosen, index, list(questions), tuple(s.strip() for s in systems.split(",") if s.strip()),
                              say=lambda m: err.print(m), answer_mode=mode)
-    except (IndexError_, QuestionFormatError, ValueError) as exc:
+    except (IndexProblem, QuestionFormatError, ValueError) as exc:
         _fail(str(exc))
         raise
     if out_dir is not None:
@@ -372,8 +372,8 @@ def ask(
     try:
         answerer = ExtractiveAnswerer(pipeline.retriever(settings, chosen))
         answer = answerer.answer(question, lang=lang, filters=Filters(tuple(doc or ()), tuple(family or ())))
-    except (IndexError_, QueryError) as exc:
-        _fail(str(exc), 1 if isinstance(exc, IndexError_) else 2)
+    except (IndexProblem, QueryError) as exc:
+        _fail(str(exc), 1 if isinstance(exc, IndexProblem) else 2)
         raise
     if as_json:
         print(json.dumps(_answer_json(answer), ensure_ascii=False))

@@ -13,7 +13,6 @@ import re
 import sqlite3
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from functools import lru_cache
@@ -24,6 +23,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from . import models
+from .analysis import fold as strip_accents
 from .paths import cache_dir
 
 # (embedded so far, to embed in all); called once with 0 before the first batch.
@@ -183,9 +183,7 @@ class HashingEmbedder:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Élève  n'a" -> "eleve n a"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.findall(r"\w+", stripped))
+    return " ".join(re.findall(r"\w+", strip_accents(text).casefold()))
 
 
 def _features(text: str) -> Iterable[str]:

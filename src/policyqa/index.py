@@ -31,15 +31,15 @@ from .types import Document, Passage
 FORMAT = 1
 
 
-class IndexError_(Exception):
+class IndexProblem(Exception):
     """Base for index problems a user can act on."""
 
 
-class IndexMissingError(IndexError_):
+class IndexMissingError(IndexProblem):
     pass
 
 
-class IndexMismatchError(IndexError_):
+class IndexMismatchError(IndexProblem):
     pass
 
 
@@ -121,7 +121,7 @@ def build_index(
 ) -> Path:
     """Embed, index and write a complete build, then make it current."""
     if not passages:
-        raise IndexError_("no passages to index: is the corpus available? (policyqa corpus status)")
+        raise IndexProblem("no passages to index: is the corpus available? (policyqa corpus status)")
     started = time.perf_counter()
     docs = {d.id: d for d in documents}
     builds = root / "builds"
@@ -133,7 +133,7 @@ def build_index(
     try:
         vectors = np.ascontiguousarray(embed_documents([embedding_text(p, docs.get(p.doc_id)) for p in passages]), dtype=np.float32)
         if vectors.shape != (len(passages), dimension):
-            raise IndexError_(f"embedder returned {vectors.shape}, expected {(len(passages), dimension)}")
+            raise IndexProblem(f"embedder returned {vectors.shape}, expected {(len(passages), dimension)}")
         dense = faiss.IndexFlatIP(dimension)
         dense.add(vectors)
         faiss.write_index(dense, str(staging / "dense.faiss"))

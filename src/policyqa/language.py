@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .clean import _STOP
+from .clean import STOPWORDS
 
 SUPPORTED = ("fr", "en")
 _FRENCH_MARKS = re.compile(r"[éèêàâçùûôîœ]|\b(?:quel|quelle|quels|quelles|est-ce|qu['’]|l['’]|d['’])", re.I)
@@ -36,8 +36,8 @@ def _detector():
 def _vote(text: str) -> str:
     """French or English by stop words, accents, elisions and interrogatives."""
     words = re.findall(r"[^\W\d_]+", text.lower())
-    fr = sum(w in _STOP["fr"] for w in words) + len(_FRENCH_MARKS.findall(text))
-    en = sum(w in _STOP["en"] for w in words)
+    fr = sum(w in STOPWORDS["fr"] for w in words) + len(_FRENCH_MARKS.findall(text))
+    en = sum(w in STOPWORDS["en"] for w in words)
     return "fr" if fr > en else "en"
 
 

@@ -8,6 +8,7 @@ returned once, in the asker's language, with the other version attached.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -95,8 +96,6 @@ class Retriever:
             raise QueryError(f"unknown famil(y/ies): {', '.join(bad)}; known: {', '.join(sorted(families))}")
 
     def search(self, query: str, k: int = 5, lang: str | None = None, filters: Filters = Filters()) -> SearchResult:
-        import time
-
         text = " ".join((query or "").split())
         if not text:
             raise QueryError("the question is empty")

@@ -7,7 +7,7 @@ temporary folder by setting environment variables.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .paths import cache_dir
@@ -26,7 +26,6 @@ class Settings:
     corpus_roots: tuple[Path, ...]
     index_dir: Path
     cache_dir: Path
-    extra: dict = field(default_factory=dict)
 
     @property
     def local_catalog(self) -> Path:
