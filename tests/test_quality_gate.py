@@ -21,7 +21,10 @@ def test_floors_are_read_and_checked():
 
 
 @pytest.mark.model
-def test_retrieval_meets_the_floors_on_the_gold_questions(tmp_path, monkeypatch, real_embedder):
+def test_policyqa_meets_the_floors_and_beats_every_baseline_on_the_gold_questions(tmp_path, monkeypatch, real_embedder):
+    import os
+    from pathlib import Path
+
     from policyqa import pipeline
 
     require_shared_corpus()
@@ -29,7 +32,16 @@ def test_retrieval_meets_the_floors_on_the_gold_questions(tmp_path, monkeypatch,
     settings = Settings.from_env()
     pipeline.build(settings, real_embedder)  # embeddings come from the user's cache after the first run
     index = pipeline.open_index(settings, real_embedder)
-    report = harness.run(settings, real_embedder, index, [REPO / "eval" / "questions" / "gold.jsonl"], ("hybrid",))
-    harness.save(report, tmp_path / "report")
+    report = harness.run(settings, real_embedder, index, [REPO / "eval" / "questions" / "gold.jsonl"],
+                         harness.SYSTEMS, answer_mode="extractive")
+    out = Path(os.environ.get("POLICYQA_REPORT_DIR", tmp_path / "report"))
+    as_json, as_md, chart = harness.save(report, out)
+    assert chart.stat().st_size > 10_000 and chart.read_bytes()[:4] == b"\x89PNG"
+    assert "![policyqa against baselines](retrieval.png)" in as_md.read_text()
     failures = harness.check_floors(report, harness.load_floors(REPO / "eval" / "thresholds.toml"))
+    overall = {name: s["slices"]["overall"] for name, s in report["systems"].items()}
+    for baseline in ("dense", "bm25", "langchain"):
+        for metric in ("recall@5", "mrr@10"):
+            if overall["hybrid"][metric] <= overall[baseline][metric]:
+                failures.append(f"hybrid {metric} {overall['hybrid'][metric]} does not beat {baseline} {overall[baseline][metric]}")
     assert not failures, "\n".join(failures)

@@ -306,7 +306,7 @@ def eval_(
     questions: Annotated[list[Path], typer.Option("--questions", help="question file(s) in the public JSONL format")],
     systems: Annotated[str, typer.Option(help="comma-separated: hybrid, dense, bm25, langchain")] = "hybrid,dense,bm25",
     mode: Annotated[Optional[str], typer.Option(help="also evaluate answers in this mode (extractive)")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="write retrieval.json and retrieval.md here")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="write retrieval.json, .md and .png here")] = None,
     gate: Annotated[Optional[Path], typer.Option(help="fail (exit 1) when a metric is under its floor in this file")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -328,7 +328,7 @@ def eval_(
         raise
     if out_dir is not None:
         paths = harness.save(report, out_dir)
-        err.print(f"wrote {paths[0]} and {paths[1]}")
+        err.print(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
     else:

@@ -84,8 +84,17 @@ def run(settings: Settings, embedder: Embedder, index: Index, question_files: li
         answerer = ExtractiveAnswerer(Retriever(index, embed_query, WEIGHTS["hybrid"]))
         by_id = {p.id: p for p in index.passages}
         rows = [judge_answer(q, lambda q: answerer.answer(q.question), by_id) for q in questions]
+        context = context_for(questions, index)
+        groups: dict[str, list] = {"overall": rows}
+        for q, r in zip(questions, rows):
+            groups.setdefault(f"lang:{r.lang}", []).append(r)
+            langs = context.langs.get(q.id, set())
+            if langs:
+                groups.setdefault("cross-lingual" if q.lang not in langs else "same-language", []).append(r)
+            if context.families.get(q.id):
+                groups.setdefault(f"family:{context.families[q.id]}", []).append(r)
         report["answers"] = {"mode": answer_mode, "metrics": answer_metrics(rows),
-                             "by_lang": {lang: answer_metrics([r for r in rows if r.lang == lang]) for lang in ("fr", "en")},
+                             "slices": {name: answer_metrics(items) for name, items in sorted(groups.items())},
                              "per_question": [asdict(r) for r in rows]}
     report["question_files"] = [str(p) for p in question_files]
     report["index"] = {"build_id": index.manifest.build_id, "passages": index.manifest.passages,
@@ -109,19 +118,26 @@ def markdown(report: dict) -> str:
                          + f" | {s['latency_p50_ms']} | {s['latency_p95_ms']} |")
         lines.append("")
     if "answers" in report:
-        m = report["answers"]["metrics"]
-        lines += [f"## answers ({report['answers']['mode']})", "", "| metric | value |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in m.items()]
+        slices_ = report["answers"]["slices"]
+        keys = ["n", "citation_precision", "evidence_citation_rate", "abstention_accuracy", "false_abstentions",
+                "language_accuracy", "quotes_verbatim", "latency_p50_ms", "latency_p95_ms"]
+        lines += [f"# Answers ({report['answers']['mode']})", "", "| slice | " + " | ".join(keys) + " |",
+                  "|---|" + "---|" * len(keys)]
+        for name in sorted(slices_, key=lambda n: (n != "overall", n)):
+            lines.append(f"| {name} | " + " | ".join(str(slices_[name].get(k)) for k in keys) + " |")
         lines.append("")
     return "\n".join(lines)
 
 
-def save(report: dict, folder: Path) -> tuple[Path, Path]:
+def save(report: dict, folder: Path) -> tuple[Path, Path, Path]:
+    from .report_chart import retrieval_chart
+
     folder.mkdir(parents=True, exist_ok=True)
     as_json, as_md = folder / "retrieval.json", folder / "retrieval.md"
+    chart = retrieval_chart(report, folder / "retrieval.png")
     as_json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    as_md.write_text(markdown(report), encoding="utf-8")
-    return as_json, as_md
+    as_md.write_text(markdown(report).replace("\n", f"\n\n![policyqa against baselines]({chart.name})\n", 1), encoding="utf-8")
+    return as_json, as_md, chart
 
 
 def load_floors(path: Path) -> dict[tuple[str, str], dict[str, float]]:
@@ -134,16 +150,29 @@ def load_floors(path: Path) -> dict[tuple[str, str], dict[str, float]]:
     return floors
 
 
+# Metrics where lower is better: their threshold is a ceiling.
+CEILINGS = {"false_abstentions", "latency_p50_ms", "latency_p95_ms"}
+
+
 def check_floors(report: dict, floors: dict[tuple[str, str], dict[str, float]]) -> list[str]:
-    """Every metric under its floor, as a readable line; an empty list passes."""
+    """Every metric on the wrong side of its threshold, as a readable line; an empty list passes.
+
+    Tables name a retrieval system ("[hybrid.overall]") or the answers ("[answers.overall]").
+    """
     failures: list[str] = []
     for (system, slice_name), metrics in floors.items():
-        measured = report["systems"].get(system, {}).get("slices", {}).get(slice_name)
+        if system == "answers":
+            measured = report.get("answers", {}).get("slices", {}).get(slice_name)
+        else:
+            measured = report["systems"].get(system, {}).get("slices", {}).get(slice_name)
         if measured is None:
             failures.append(f"{system} / {slice_name}: not measured (system not run or slice empty)")
             continue
         for metric, floor in metrics.items():
             value = measured.get(metric)
-            if value is None or value < floor:
+            if metric in CEILINGS:
+                if value is None or value > floor:
+                    failures.append(f"{system} / {slice_name} / {metric}: {value} > ceiling {floor}")
+            elif value is None or value < floor:
                 failures.append(f"{system} / {slice_name} / {metric}: {value} < floor {floor}")
     return failures
