@@ -44,7 +44,7 @@ def _answerer(tmp_path, **settings) -> ExtractiveAnswerer:
     build_index(PASSAGES, DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, tmp_path)
     index = load_index(tmp_path, embedder.fingerprint, embedder.dimension)
     retriever = Retriever(index, lambda q: embedder.embed_queries([q])[0])
-    return ExtractiveAnswerer(retriever, AnswerSettings(**{"min_dense": 0.05, **settings}))
+    return ExtractiveAnswerer(retriever, AnswerSettings(**{"min_dense": 0.05, "min_dense_cross": 0.05, **settings}))
 
 
 def test_answer_quotes_verbatim_with_resolved_markers_and_a_lead_in_the_askers_language(tmp_path):
@@ -66,7 +66,7 @@ def test_english_only_text_is_quoted_in_english_and_said_to_be(tmp_path):
 
 
 def test_weak_evidence_gives_not_covered_and_see_also(tmp_path):
-    answer = _answerer(tmp_path, min_dense=0.99).answer("What does the Schengen Borders Code say about retention?")
+    answer = _answerer(tmp_path, min_dense=0.99, min_dense_cross=0.99).answer("What does the Schengen Borders Code say about retention?")
     assert not answer.answered and answer.citations == ()
     assert answer.text.startswith("The corpus does not cover this question")
     assert answer.see_also and "Closest passages:" in answer.text
@@ -102,3 +102,13 @@ def test_answer_metrics():
     assert m["citation_precision"] == 0.5 and m["evidence_citation_rate"] == 0.5
     assert m["abstention_accuracy"] == 0.5 and m["false_abstentions"] == 0.5
     assert m["language_accuracy"] == 0.75 and m["latency_p50_ms"] == 25.0
+
+
+def test_the_threshold_is_lower_when_question_and_passage_languages_differ():
+    from policyqa.retrieve import Hit
+
+    settings = AnswerSettings(min_dense=0.455, min_dense_cross=0.42)
+    english = Hit(PASSAGES[1], 1, 0.1, 0.43, 0.0)
+    assert settings.covered([english], "fr")  # French question, English-only text
+    assert not settings.covered([english], "en")
+    assert not settings.covered([], "en")

@@ -78,10 +78,9 @@ class LLMAnswerer:
             return Draft(question, detected.lang, {}, refused_early=Answer(UNSUPPORTED_LANGUAGE, detected.lang, (), False, mode="llm"))
         asker = lang or (detected.lang if detected.supported else "en")
         result = self.retriever.search(question, k=self.settings.sources, lang=asker, filters=filters)
-        best = max((h.dense for h in result.hits), default=0.0)
         sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), ""))
                    for i, h in enumerate(result.hits, 1)}
-        if best < self.answer_settings.min_dense:
+        if not self.answer_settings.covered(list(result.hits), asker):
             # Evidence too weak: the model is not asked, so it cannot improvise.
             see_also = tuple(make_citation(n, s, self.retriever.index.documents.get(s.passage.doc_id))
                              for n, s in list(sources.items())[: self.answer_settings.see_also])
