@@ -21,3 +21,12 @@ def test_a_quote_is_verbatim_only_when_each_piece_is_in_the_passage():
     assert quote_is_verbatim(cite, P1)
     _, (bad,) = resolve("x [1]", {1: Source(P1, "Smuggling shall never mean")}, DOCS)
     assert not quote_is_verbatim(bad, P1)
+
+
+def test_streamed_text_never_shows_a_marker_that_names_no_source():
+    from policyqa.llm import checked_stream
+
+    chunks = ["Everyone may seek asylum [", "1", "]. Also [", "9] and [2", "][1] and a [bracket] [3"]
+    shown = list(checked_stream(iter(chunks), known={1, 2}))
+    assert "".join(shown) == "Everyone may seek asylum [1]. Also  and [2][1] and a [bracket] [3"
+    assert all("[9" not in piece for piece in shown)

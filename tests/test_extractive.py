@@ -81,7 +81,7 @@ def test_unsupported_language_gets_a_polite_bilingual_reply_and_explicit_languag
 
 
 def test_a_long_passage_is_quoted_from_its_lead_in_and_the_sub_items_that_bear_on_the_question():
-    quote = select_quote(PASSAGES[0], "detention of children, last resort, alternatives", "en", 80)
+    quote = select_quote(PASSAGES[0], "detention of children, last resort, alternatives", 80)
     assert quote.startswith("We commit to ensure that any detention")
     assert "(a) Use existing relevant human rights mechanisms" in quote
     assert len(quote.split()) <= 85

@@ -6,8 +6,7 @@ with the reason, and answers 503 on the routes that need the index.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from policyqa import catalog, pipeline
 from policyqa.embed import Embedder
@@ -29,7 +28,6 @@ class Service:
     embedder: Embedder | None = None
     retriever: Retriever | None = None
     problem: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def start(cls, settings: Settings, embedder: Embedder | None = None) -> "Service":

@@ -56,7 +56,7 @@ def _units(text: str) -> list[str]:
     return units
 
 
-def select_quote(passage: Passage, question: str, question_lang: str, max_words: int) -> str:
+def select_quote(passage: Passage, question: str, max_words: int) -> str:
     """The passage's words that bear on the question, verbatim, in document order."""
     text = passage.text.strip()
     if len(text.split()) <= max_words:
@@ -87,7 +87,7 @@ def select_quote(passage: Passage, question: str, question_lang: str, max_words:
             pieces.append("…")
         pieces.append(" ".join(units[i].split()))
         previous = i
-    return " ".join(pieces).replace(" … ", " … ")
+    return " ".join(pieces)
 
 
 class ExtractiveAnswerer:
@@ -120,7 +120,7 @@ class ExtractiveAnswerer:
         open_q, close_q = ("« ", " »") if asker == "fr" else ("“", "”")
         for n, hit in enumerate(chosen, 1):
             p = hit.passage
-            quote = select_quote(p, question, asker, self.settings.max_quote_words)
+            quote = select_quote(p, question, self.settings.max_quote_words)
             other = next((o.id for o in hit.other_versions), "")
             sources[n] = Source(p, quote, other)
             doc = documents.get(p.doc_id)

@@ -60,6 +60,41 @@ class Draft:
     first_token_ms: float | None = None
 
 
+_PARTIAL_MARKER = re.compile(r"\[\d{0,2}")
+
+
+def _release(text: str, known: set[int], final: bool) -> tuple[str, str]:
+    """Split streamed text into what may be shown now and what must wait: a marker naming
+    no retrieved source is dropped before anyone sees it; "[1" waits for its "]"."""
+    shown: list[str] = []
+    i = 0
+    while (j := text.find("[", i)) >= 0:
+        shown.append(text[i:j])
+        marker = MARKER.match(text, j)
+        if marker:
+            if int(marker.group(1)) in known:
+                shown.append(marker.group(0))
+            i = marker.end()
+        elif not final and _PARTIAL_MARKER.fullmatch(text, j):
+            return "".join(shown), text[j:]
+        else:
+            shown.append("[")
+            i = j + 1
+    shown.append(text[i:])
+    return "".join(shown), ""
+
+
+def checked_stream(pieces: Iterator[str], known: set[int]) -> Iterator[str]:
+    pending = ""
+    for piece in pieces:
+        shown, pending = _release(pending + piece, known, final=False)
+        if shown:
+            yield shown
+    shown, _ = _release(pending, known, final=True)
+    if shown:
+        yield shown
+
+
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«“\"])", text) if s.strip()]
 
@@ -88,7 +123,10 @@ class LLMAnswerer:
         return Draft(question, asker, sources)
 
     def stream(self, draft: Draft) -> Iterator[str]:
-        """The answer's text as the model produces it."""
+        """The answer's text as the model produces it, with unknown source numbers removed."""
+        yield from checked_stream(self._raw_stream(draft), set(draft.sources))
+
+    def _raw_stream(self, draft: Draft) -> Iterator[str]:
         if draft.refused_early is not None:
             draft.text = draft.refused_early.text
             yield draft.text

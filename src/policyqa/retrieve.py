@@ -37,8 +37,6 @@ class Weights:
     mention: float = 1.0  # passages of an instrument or provision the question names
     rrf_k: int = 60
     depth: int = 100  # how deep each ranked list goes into the fusion
-    # BM25 only re-ranks the dense side's best candidates (0: BM25 ranks the whole index).
-    sparse_pool: int = 0
 
 
 @dataclass(frozen=True)
@@ -122,14 +120,10 @@ class Retriever:
         rankings: list[tuple[list[int], float]] = []
         if w.dense > 0:
             rankings.append((_top(dense_scores, mask, w.depth), w.dense))
-        pool = mask
-        if w.sparse_pool and w.dense > 0:
-            pool = np.zeros(n, dtype=bool)
-            pool[_top(dense_scores, mask, w.sparse_pool)] = True
         sparse_best = np.zeros(n, dtype=np.float32)
         for part_lang, scores in sparse.items():
             weight = w.sparse_same if part_lang == asker else w.sparse_other
-            positive = pool & (scores > 0)
+            positive = mask & (scores > 0)
             rankings.append((_top(np.where(positive, scores, -np.inf), positive, w.depth), weight))
             sparse_best = np.maximum(sparse_best, scores)
         if w.mention > 0:
