@@ -1,0 +1,58 @@
+"""A handout as a list of typed blocks, so that the Markdown and the PDF say the same thing.
+
+Packs, quizzes and session records are laid out once into these blocks; each renderer only
+knows how to print a block, never what a pack or a quiz is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1  # 1 = section, 2 = sub-section
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    emphasis: bool = False  # printed in italics: notes about the material, not material
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+    numbered: bool = False
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim span of one passage and the line that says where it comes from.
+
+    `source` always ends with "passage <id>", which is how a reader (or a test) finds the
+    passage the quote must be part of.
+    """
+
+    text: str
+    source: str
+    lang: str  # the quote's language: it decides the quotation marks
+    note: str = ""  # e.g. "text available in English only"
+
+
+@dataclass(frozen=True)
+class Handout:
+    title: str
+    lang: str
+    blocks: tuple[Heading | Para | Bullets | Quote, ...]
+    subtitle: str = ""
+    running_head: str = ""  # printed at the top of every page after the first
+
+    def quotes(self) -> tuple[Quote, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Quote))
+
+
+def quote_marks(lang: str) -> tuple[str, str]:
+    # French typography puts non-breaking spaces inside « »; English uses curly quotes.
+    return ("«\u00a0", "\u00a0»") if lang == "fr" else ("“", "”")

@@ -1,0 +1,76 @@
+"""Packs, quizzes and session records laid out as handouts (blocks), in the material's
+language. The renderers then print the same blocks as Markdown and as PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .handout import Bullets, Handout, Heading, Para, Quote
+from .pack import Pack
+from .phrases import doc_name, phrase, source_line
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+def _doc_heading(doc) -> str:
+    symbol = f" — {doc.symbol}" if doc.symbol and doc.symbol not in doc.title else ""
+    return f"{doc.title}{symbol}"
+
+
+def pack_handout(pack: Pack, date: str | None = None) -> Handout:
+    lang = pack.lang
+    title = phrase(lang, "pack_title", topic=pack.topic)
+    head = phrase(lang, "running_head", topic=pack.topic)
+    blocks: list = []
+    if pack.doc_ids:
+        blocks.append(Para(phrase(lang, "filtered", docs=", ".join(pack.doc_ids)), emphasis=True))
+    if not pack.covered:
+        blocks += [Para(phrase(lang, "not_covered", best=f"{pack.best_score:.2f}")), Para(phrase(lang, "not_covered_hint"))]
+        return Handout(phrase(lang, "not_covered_title", topic=pack.topic), lang, tuple(blocks),
+                       phrase(lang, "pack_subtitle", date=date or _today()), head)
+    if pack.other_language:
+        blocks.append(Para(phrase(lang, "other_language"), emphasis=True))
+    documents = {d.id: d for d in pack.documents}
+    blocks.append(Heading(phrase(lang, "provisions")))
+    blocks.append(Para(phrase(lang, "provisions_intro", n=len(pack.provisions), m=len(pack.groups))))
+    for group in pack.groups:
+        blocks.append(Heading(_doc_heading(group.document), 2))
+        for p in group.provisions:
+            passage = p.passage
+            note = phrase(lang, "only_in") if passage.lang != lang else ""
+            if p.also_in:
+                also = "; ".join(f"{doc_name(documents[a.doc_id]) if a.doc_id in documents else a.doc_id}, {a.locator}"
+                                 f" · passage {a.id}" for a in p.also_in)
+                note = f"{note} {phrase(lang, 'also_in', where=also)}".strip()
+            blocks.append(Quote(p.quote, source_line(group.document, passage.doc_id, passage.locator, passage.pages, passage.id),
+                                passage.lang, note))
+    blocks.append(Heading(phrase(lang, "definitions")))
+    if pack.definitions:
+        blocks.append(Para(phrase(lang, "definitions_intro")))
+        for d in pack.definitions:
+            doc = documents.get(d.passage.doc_id)
+            blocks.append(Heading(phrase(lang, "defined_term", term=d.term), 2))
+            blocks.append(Quote(d.quote, source_line(doc, d.passage.doc_id, d.passage.locator, d.passage.pages, d.passage.id),
+                                d.passage.lang, phrase(lang, "only_in") if d.passage.lang != lang else ""))
+    else:
+        blocks.append(Para(phrase(lang, "definitions_none")))
+    blocks.append(Heading(phrase(lang, "links")))
+    if pack.links:
+        blocks.append(Para(phrase(lang, "links_intro")))
+        for link in pack.links:
+            source = documents.get(link.passage.doc_id)
+            blocks.append(Heading(phrase(lang, "link", source=doc_name(source) if source else link.passage.doc_id,
+                                         locator=link.passage.locator, target=doc_name(link.target)), 2))
+            blocks.append(Quote(link.quote, source_line(source, link.passage.doc_id, link.passage.locator, link.passage.pages,
+                                                        link.passage.id),
+                                link.passage.lang, phrase(lang, "only_in") if link.passage.lang != lang else ""))
+    else:
+        blocks.append(Para(phrase(lang, "links_none")))
+    blocks.append(Heading(phrase(lang, "questions")))
+    blocks.append(Bullets(pack.questions, numbered=True))
+    blocks.append(Heading(phrase(lang, "method"), 2))
+    blocks.append(Para(phrase(lang, "method_text", queries=" ; ".join(f"« {q} »" if lang == "fr" else f"“{q}”" for q in pack.queries),
+                              per=pack.per_instrument), emphasis=True))
+    return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or _today()), head)
