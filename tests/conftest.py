@@ -16,6 +16,7 @@ def _state_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Indexes and a user's drop folder never land in the repository during tests."""
     monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("POLICYQA_LOCAL_CORPUS", str(tmp_path / "local"))
+    monkeypatch.setenv("POLICYQA_DB", str(tmp_path / "conversations.sqlite3"))
 
 
 def require_shared_corpus() -> Path:

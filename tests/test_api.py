@@ -52,6 +52,11 @@ path = "nowhere/missing.pdf"
 """
 
 
+API_KEY = "test-key-0123456789"
+# UDHR Article 14's own words: covered even for the hashing embedder, so the model is asked.
+COVERED = "Devant la persécution, toute personne a le droit de chercher asile et de bénéficier de l'asile en d'autres pays"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -81,7 +86,11 @@ def env(tmp_path_factory) -> dict:
     (tmp / "catalog.toml").write_text(CATALOG, encoding="utf-8")
     env = {**os.environ, "POLICYQA_CATALOG": str(tmp / "catalog.toml"), "POLICYQA_CORPUS_ROOTS": str(root),
            "POLICYQA_LOCAL_CORPUS": str(tmp / "local"), "POLICYQA_INDEX_DIR": str(tmp / "index"),
-           "POLICYQA_CACHE_DIR": str(tmp / "cache"), "POLICYQA_EMBEDDER": "hashing"}
+           "POLICYQA_CACHE_DIR": str(tmp / "cache"), "POLICYQA_EMBEDDER": "hashing",
+           "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_API_KEY": API_KEY,
+           # Nothing listens there: the generative mode must fail with a clear 503.
+           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{_free_port()}/v1",
+           "POLICYQA_CORS_ORIGINS": "https://portal.example.org"}
     subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
     return env
 
@@ -179,11 +188,119 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
         assert data["citations"] and all(f"{c['marker']}" in data["text"] for c in data["citations"])
     else:
         assert data["text"].startswith("Le corpus ne couvre pas")
-    for body, status in [({"question": ""}, 422), ({"question": "x" * 5000}, 422), ({}, 422),
-                         ({"question": "asile", "lang": "de"}, 422), ({"question": "asile", "mode": "llm"}, 422),
-                         ({"question": "asile", "doc": ["nope"]}, 400)]:
-        bad = httpx.post(f"{base}/v1/ask", json=body)
-        assert bad.status_code == status, (body, bad.text)
-        assert bad.json()["detail"]
+    for body, status in [({"question": ""}, 422), ({"question": "   "}, 422), ({"question": "x" * 5000}, 422), ({}, 422),
+                         ({"question": "asile", "lang": "de"}, 422), ({"question": "asile", "mode": "oracle"}, 422),
+                         ({"question": "asile", "questoin": "typo"}, 422), ({"question": ["a", "b"]}, 422),
+                         ({"question": "asile", "doc": ["nope"]}, 400), ({"question": "asile", "family": ["nope"]}, 400),
+                         ({"question": "asile", "conversation_id": "0" * 32}, 404),
+                         ({"question": COVERED, "mode": "llm"}, 503)]:
+        for route in ("/v1/ask", "/v1/ask/stream"):
+            bad = httpx.post(f"{base}{route}", json=body)
+            assert bad.status_code == status, (route, body, bad.text)
+            assert bad.headers["content-type"] == "application/json" and bad.json()["detail"], (route, body)
     malformed = httpx.post(f"{base}/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
-    assert malformed.status_code == 422 and malformed.json()["detail"]
+    assert malformed.status_code == 400 and "JSON" in malformed.json()["detail"]
+    assert "policyqa llm serve" in httpx.post(f"{base}/v1/ask", json={"question": COVERED, "mode": "llm"}).json()["detail"]
+
+
+def test_errors_speak_the_askers_language(base):
+    fr = httpx.post(f"{base}/v1/ask", json={"question": "asile", "doc": ["nope"]}, headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert fr.status_code == 400 and fr.json()["detail"].startswith("document inconnu « nope »")
+    en = httpx.post(f"{base}/v1/ask", json={"question": "asylum", "doc": ["nope"]}, headers={"Accept-Language": "en-GB"})
+    assert en.json()["detail"].startswith("unknown document 'nope'")
+    # Known from the question itself once the conversation is read.
+    stale = httpx.post(f"{base}/v1/ask", json={"question": "Quels droits pour les réfugiés ?", "lang": "fr",
+                                               "conversation_id": "f" * 32})
+    assert stale.status_code == 404 and stale.json()["detail"].startswith("aucune conversation")
+
+
+def _events(response: httpx.Response) -> list[tuple[str, dict]]:
+    import json
+
+    events = []
+    for block in response.text.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in lines:
+            events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def test_stream_sends_start_text_citations_and_the_final_answer(base):
+    r = httpx.post(f"{base}/v1/ask/stream", json={"question": "Toute personne a le droit de chercher asile en d'autres pays"},
+                   timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    events = _events(r)
+    names = [name for name, _ in events]
+    assert names[0] == "start" and names[-2:] == ["citations", "done"] and names.count("delta") >= 2, names
+    done = events[-1][1]
+    streamed = "".join(data["text"] for name, data in events if name == "delta")
+    assert streamed == done["text"]
+    assert done["conversation_id"] == events[0][1]["conversation_id"] and done["answer_id"]
+    assert events[-2][1]["citations"] == done["citations"]
+
+
+def test_a_follow_up_is_read_against_the_previous_turn_and_the_conversation_is_kept(base):
+    first = httpx.post(f"{base}/v1/ask", json={"question": "Quels sont les droits des migrants selon la résolution sur la protection des migrants ?"}).json()
+    conversation = first["conversation_id"]
+    follow = httpx.post(f"{base}/v1/ask", json={"question": "et pour les enfants ?", "conversation_id": conversation}).json()
+    assert follow["follow_up"] is True and follow["lang"] == "fr"
+    assert follow["query"].startswith("Quels sont les droits des migrants") and follow["query"].endswith("et pour les enfants ?")
+    # A failed request on the conversation loses nothing.
+    assert httpx.post(f"{base}/v1/ask", json={"question": "", "conversation_id": conversation}).status_code == 422
+    kept = httpx.get(f"{base}/v1/conversations/{conversation}").json()
+    assert [t["question"] for t in kept["turns"]] == [
+        "Quels sont les droits des migrants selon la résolution sur la protection des migrants ?", "et pour les enfants ?"]
+    assert kept["turns"][1]["answer"]["text"] == follow["text"]
+    assert httpx.get(f"{base}/v1/conversations/nope").status_code == 404
+
+
+def test_feedback_is_stored_and_checked(base):
+    answer = httpx.post(f"{base}/v1/ask", json={"question": "asylum from persecution"}).json()
+    r = httpx.post(f"{base}/v1/feedback", json={"answer_id": answer["answer_id"], "rating": -1, "comment": "cite Art. 14"})
+    assert r.status_code == 201 and r.json()["rating"] == -1 and r.json()["comment"] == "cite Art. 14"
+    for body, status in [({"answer_id": "nope", "rating": 1}, 404), ({"answer_id": answer["answer_id"], "rating": 5}, 422),
+                         ({"answer_id": answer["answer_id"]}, 422),
+                         ({"answer_id": answer["answer_id"], "rating": 1, "comment": "x" * 5000}, 422)]:
+        bad = httpx.post(f"{base}/v1/feedback", json=body)
+        assert bad.status_code == status, (body, bad.text)
+
+
+def test_index_changes_need_the_api_key(base):
+    status = httpx.get(f"{base}/v1/index").json()
+    assert status["ready"] and not status["building"] and status["passages"] > 60
+    assert httpx.post(f"{base}/v1/index/reload").status_code == 401
+    assert httpx.post(f"{base}/v1/index/reload", headers={"X-API-Key": "wrong"}).status_code == 401
+    reloaded = httpx.post(f"{base}/v1/index/reload", headers={"X-API-Key": API_KEY})
+    assert reloaded.status_code == 200 and reloaded.json()["build_id"] == status["build_id"]
+
+
+def test_rebuild_keeps_serving_the_previous_index_until_the_new_one_is_in(base):
+    started = httpx.post(f"{base}/v1/index/rebuild", headers={"X-API-Key": API_KEY})
+    assert started.status_code == 202 and started.json()["building"] is True
+    # Questions are still answered from the previous index meanwhile.
+    assert httpx.get(f"{base}/v1/search", params={"q": "asile"}).status_code == 200
+    deadline = time.time() + 120
+    while (status := httpx.get(f"{base}/v1/index").json())["building"] and time.time() < deadline:
+        time.sleep(0.5)
+    assert not status["building"] and status["last_build"].startswith("built "), status
+    assert status["ready"] and status["passages"] > 60
+
+
+def test_cors_allows_only_the_configured_origin(base):
+    allowed = httpx.options(f"{base}/v1/search", headers={"Origin": "https://portal.example.org",
+                                                          "Access-Control-Request-Method": "GET"})
+    assert allowed.headers.get("access-control-allow-origin") == "https://portal.example.org"
+    other = httpx.get(f"{base}/v1/health", headers={"Origin": "https://elsewhere.example.com"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_chat_page_and_its_assets_are_served_locally(base):
+    page = httpx.get(f"{base}/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    import re
+
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith(("/static/", "#", "data:")) for a in assets), assets
+    for asset in (a for a in assets if a.startswith("/static/")):
+        assert httpx.get(f"{base}{asset}").status_code == 200, asset

@@ -5,33 +5,42 @@ from __future__ import annotations
 import time
 from contextlib import asynccontextmanager
 
+import os
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry, Counter, Histogram, make_asgi_app
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policyqa import __version__
+from policyqa.conversations import ConversationStore
 from policyqa.embed import Embedder
 from policyqa.retrieve import QueryError
 from policyqa.settings import Settings
 
-from .routers import ask, documents, health, passages, search
+from .errors import ApiError, error_name, message, reply, request_lang
+from .routers import ask, conversations, documents, health, index, passages, search
 from .service import NotReady, Service
 
 MAX_BODY_BYTES = 64 * 1024
+STATIC = Path(__file__).parent / "static"
+# The chat page loads nothing from elsewhere: the service must work offline, and a strict
+# policy makes any stray external asset fail loudly in the browser test.
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
-def _error(status: int, error: str, detail: str) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail}, status_code=status)
-
-
-def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None,
+               store: ConversationStore | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.service = Service.start(settings, embedder)
+        app.state.service = Service.start(settings, embedder, store)
         yield
 
     app = FastAPI(title="policyqa", version=__version__, lifespan=lifespan,
@@ -44,7 +53,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def limits_and_metrics(request: Request, call_next):
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return _error(413, "request too large", f"at most {MAX_BODY_BYTES} bytes are accepted")
+            return reply(413, "request too large", message("too_large", request_lang(request), limit=str(MAX_BODY_BYTES)))
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")
@@ -53,30 +62,48 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         latency.labels(name).observe(time.perf_counter() - started)
         return response
 
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError):
+        return reply(exc.status, error_name(exc.status), message(exc.key, request_lang(request), **exc.values))
+
     @app.exception_handler(QueryError)
-    async def query_error(_: Request, exc: QueryError):
-        return _error(400, "bad query", str(exc))
+    async def query_error(request: Request, exc: QueryError):
+        return reply(400, "bad query", message("bad_query", request_lang(request), detail=str(exc)))
 
     @app.exception_handler(NotReady)
-    async def not_ready(_: Request, exc: NotReady):
-        return _error(503, "not ready", str(exc))
+    async def not_ready(request: Request, exc: NotReady):
+        return reply(503, "not ready", message("not_ready", request_lang(request), detail=str(exc)))
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError):
-        parts = [f"{'.'.join(str(x) for x in e.get('loc', ()) if x != 'query')}: {e.get('msg')}" for e in exc.errors()]
-        return _error(422, "invalid request", "; ".join(parts))
+    async def invalid(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        lang = request_lang(request)
+        if any(e.get("type") == "json_invalid" for e in errors):
+            detail = "; ".join(str(e.get("ctx", {}).get("error", e.get("msg"))) for e in errors)
+            return reply(400, "bad request", message("bad_json", lang, detail=detail))
+        parts = [f"{'.'.join(str(x) for x in e.get('loc', ()) if x not in ('query', 'body'))}: {e.get('msg')}"
+                 for e in errors]
+        return reply(422, "invalid request", message("invalid", lang, detail="; ".join(parts)))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException):
-        return _error(exc.status_code, "not found" if exc.status_code == 404 else "error", str(exc.detail))
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return reply(exc.status_code, error_name(exc.status_code), str(exc.detail))
 
-    for router in (health.router, search.router, ask.router, documents.router, passages.router):
+    origins = [o.strip() for o in os.environ.get("POLICYQA_CORS_ORIGINS", "").split(",") if o.strip()]
+    if origins:
+        # Off by default: the chat page is same-origin; a partner's portal is allowed by name.
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "X-API-Key", "Accept-Language"])
+
+    for router in (health.router, search.router, ask.router, conversations.router, documents.router,
+                   passages.router, index.router):
         app.include_router(router, prefix="/v1")
     app.mount("/metrics", make_asgi_app(registry=registry))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
-    def root():
-        # The chat page comes with the answers; until then the API's own documentation.
-        return RedirectResponse("/docs")
+    def chat_page():
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
+                            headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-cache"})
 
     return app

@@ -3,9 +3,13 @@ library can change without breaking clients."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from dataclasses import asdict
+from typing import Literal
 
-from policyqa.types import Document, Passage
+from pydantic import BaseModel, ConfigDict, Field
+
+from policyqa.conversations import Turn
+from policyqa.types import Answer, Citation, Document, Passage
 
 
 class PassageOut(BaseModel):
@@ -82,3 +86,88 @@ class PassageDetailOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str
     detail: str
+
+
+class CitationOut(BaseModel):
+    marker: str
+    passage_id: str
+    doc_id: str
+    title: str
+    symbol: str
+    locator: str
+    pages: str
+    quote: str
+    lang: str
+    other_version_id: str
+
+    @classmethod
+    def of(cls, c: Citation) -> "CitationOut":
+        return cls(**asdict(c))
+
+
+class AnswerOut(BaseModel):
+    text: str
+    lang: str
+    answered: bool
+    mode: str
+    citations: list[CitationOut]
+    see_also: list[CitationOut]
+    timings_ms: dict[str, float]
+    # Generated sentences that cite no retrieved source (generative mode): show them flagged.
+    unsupported: list[str] = Field(default_factory=list)
+    conversation_id: str = ""
+    answer_id: str = ""  # the turn's id: what POST /v1/feedback rates
+    follow_up: bool = False  # the question was read as continuing the previous turn
+    query: str = ""  # what was searched (the question, plus the previous subject for a follow-up)
+
+    @classmethod
+    def of(cls, answer: Answer, turn: Turn | None = None, follow_up: bool = False) -> "AnswerOut":
+        return cls(
+            text=answer.text, lang=answer.lang, answered=answer.answered, mode=answer.mode,
+            citations=[CitationOut.of(c) for c in answer.citations],
+            see_also=[CitationOut.of(c) for c in answer.see_also],
+            timings_ms={k: round(v, 1) for k, v in answer.timings_ms},
+            unsupported=list(answer.unsupported),
+            conversation_id=turn.conversation_id if turn else "", answer_id=turn.id if turn else "",
+            follow_up=follow_up, query=turn.query if turn else "",
+        )
+
+
+class TurnOut(BaseModel):
+    answer_id: str
+    position: int
+    question: str
+    query: str
+    created: str
+    answer: AnswerOut
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    turns: list[TurnOut]
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer_id: str = Field(min_length=1, max_length=64, description="the answer_id returned with the answer")
+    rating: Literal[1, -1] = Field(description="1: helpful, -1: not helpful")
+    comment: str = Field("", max_length=4000)
+
+
+class FeedbackOut(BaseModel):
+    id: str
+    answer_id: str
+    rating: int
+    comment: str
+    created: str
+
+
+class IndexStatusOut(BaseModel):
+    ready: bool
+    building: bool
+    build_id: str = ""
+    passages: int = 0
+    embedding_model: str = ""
+    problem: str = ""
+    last_build: str = ""

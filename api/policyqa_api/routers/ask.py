@@ -1,56 +1,169 @@
-from dataclasses import asdict
+"""Questions answered with citations, whole (POST /v1/ask) or streamed as server-sent events
+(POST /v1/ask/stream). Both read a follow-up against the conversation's previous turn and
+store the turn, so feedback and transcripts can refer to it.
+
+Everything that can fail because of the request (an unknown conversation or filter, no
+index, an unreachable model) is checked before the stream starts, so it gets a real 4xx or
+503 status rather than an error inside a 200 stream.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterator
 from typing import Literal
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from policyqa import chat, language
+from policyqa.conversations import UnknownConversation
 from policyqa.extractive import ExtractiveAnswerer
+from policyqa.llm import LLMAnswerer
 from policyqa.retrieve import MAX_QUERY_CHARS, Filters
+from policyqa.types import Answer
 
 from ..deps import ServiceDep
+from ..errors import ApiError, message
+from ..schemas import AnswerOut, CitationOut
 
 router = APIRouter(tags=["ask"])
 
 
 class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
-    lang: Literal["fr", "en"] | None = None
-    mode: Literal["extractive"] = "extractive"
-    doc: list[str] = Field(default_factory=list)
-    family: list[str] = Field(default_factory=list)
+    lang: Literal["fr", "en"] | None = Field(None, description="answer in this language (default: the question's)")
+    mode: Literal["extractive", "llm"] = Field("extractive", description="llm needs an OpenAI-compatible endpoint")
+    doc: list[str] = Field(default_factory=list, max_length=100, description="only these documents")
+    family: list[str] = Field(default_factory=list, max_length=20, description="only these families")
+    conversation_id: str | None = Field(None, max_length=64, description="continue this conversation (follow-ups)")
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is empty")
+        return value
 
 
-class CitationOut(BaseModel):
-    marker: str
-    passage_id: str
-    doc_id: str
-    title: str
-    symbol: str
-    locator: str
-    pages: str
-    quote: str
-    lang: str
-    other_version_id: str
+def _filters(body: AskIn, service) -> Filters:
+    for doc_id in body.doc:
+        if doc_id not in service.documents:
+            raise ApiError(400, "unknown_document", id=doc_id)
+    families = sorted({d.family for d in service.documents.values()})
+    for family in body.family:
+        if family not in families:
+            raise ApiError(400, "unknown_family", id=family, known=", ".join(families))
+    return Filters(tuple(body.doc), tuple(body.family))
 
 
-class AnswerOut(BaseModel):
-    text: str
-    lang: str
-    answered: bool
-    mode: str
-    citations: list[CitationOut]
-    see_also: list[CitationOut]
-    timings_ms: dict[str, float]
+def _plan(body: AskIn, service, request: Request) -> chat.TurnPlan:
+    detected = language.identify(body.question)
+    # Errors from here on are written in the asker's language.
+    # A one-word question is a weak clue; the browser's language is then the better one.
+    request.state.lang = body.lang or (detected.lang if detected.supported and detected.confidence >= 0.5 else None)
+    try:
+        plan = chat.plan_turn(service.store, body.conversation_id, body.question, body.lang)
+    except UnknownConversation:
+        raise ApiError(404, "unknown_conversation", id=body.conversation_id) from None
+    if plan.lang:
+        request.state.lang = plan.lang
+    return plan
+
+
+def _llm_errors():
+    import openai
+
+    return (openai.APIError,)
+
+
+def _llm_down(service, exc: Exception) -> ApiError:
+    return ApiError(503, "llm_down", url=service.llm_settings.base_url, detail=type(exc).__name__)
 
 
 @router.post("/ask", response_model=AnswerOut,
              summary="Answer with verbatim quotes and numbered citations, or say the corpus does not cover it")
-def ask(body: AskIn, service: ServiceDep) -> AnswerOut:
-    answerer = ExtractiveAnswerer(service.ready_retriever())
-    answer = answerer.answer(body.question, lang=body.lang, filters=Filters(tuple(body.doc), tuple(body.family)))
-    return AnswerOut(
-        text=answer.text, lang=answer.lang, answered=answer.answered, mode=answer.mode,
-        citations=[CitationOut(**asdict(c)) for c in answer.citations],
-        see_also=[CitationOut(**asdict(c)) for c in answer.see_also],
-        timings_ms={k: round(v, 1) for k, v in answer.timings_ms},
-    )
+def ask(body: AskIn, service: ServiceDep, request: Request) -> AnswerOut:
+    retriever = service.ready_retriever()
+    plan = _plan(body, service, request)
+    filters = _filters(body, service)
+    if body.mode == "llm":
+        answerer = LLMAnswerer(retriever, service.chat_model(), service.llm_settings)
+        try:
+            answer = answerer.answer(plan.query, lang=plan.lang, filters=filters)
+        except _llm_errors() as exc:
+            raise _llm_down(service, exc) from None
+    else:
+        answer = ExtractiveAnswerer(retriever).answer(plan.query, lang=plan.lang, filters=filters)
+    request.state.lang = answer.lang
+    turn = chat.record(service.store, plan, answer)
+    return AnswerOut.of(answer, turn, plan.follow_up)
+
+
+def _event(name: str, data: object) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+_PIECE = re.compile(r"\S+\s*")
+
+
+def _pieces(text: str, words: int = 6) -> Iterator[str]:
+    """The extractive answer is composed in one step; it is sent in small pieces so that
+    clients handle both modes the same way."""
+    tokens = _PIECE.findall(text)
+    lead = text[: len(text) - len(text.lstrip())]
+    for i in range(0, len(tokens), words):
+        yield (lead if i == 0 else "") + "".join(tokens[i:i + words])
+
+
+@router.post("/ask/stream", response_class=StreamingResponse,
+             summary="The same answer as server-sent events: start, delta (text as produced), citations, done",
+             responses={200: {"content": {"text/event-stream": {}},
+                              "description": "events `start` {conversation_id, lang, mode, follow_up, query}; "
+                                             "`delta` {text}; `citations` {citations, see_also}; `done` (the whole "
+                                             "answer as POST /v1/ask returns it, whose text replaces the deltas); "
+                                             "`error` {error, detail} if the model fails midway"}})
+def ask_stream(body: AskIn, service: ServiceDep, request: Request) -> StreamingResponse:
+    retriever = service.ready_retriever()
+    plan = _plan(body, service, request)
+    filters = _filters(body, service)
+    finish: Callable[[], Answer]
+    if body.mode == "llm":
+        answerer = LLMAnswerer(retriever, service.chat_model(), service.llm_settings)
+        draft = answerer.prepare(plan.query, lang=plan.lang, filters=filters)
+        pieces, lang = iter(answerer.stream(draft)), draft.lang
+        finish = lambda: answerer.finish(draft)  # noqa: E731
+        try:
+            # Waiting for the first token here turns an unreachable model into a 503 status.
+            first = next(pieces, "")
+        except _llm_errors() as exc:
+            raise _llm_down(service, exc) from None
+        pieces = itertools.chain([first] if first else [], pieces)
+    else:
+        answer = ExtractiveAnswerer(retriever).answer(plan.query, lang=plan.lang, filters=filters)
+        pieces, lang = _pieces(answer.text), answer.lang
+        finish = lambda: answer  # noqa: E731
+
+    def events() -> Iterator[str]:
+        yield _event("start", {"conversation_id": plan.conversation_id, "lang": lang, "mode": body.mode,
+                               "follow_up": plan.follow_up, "query": plan.query})
+        try:
+            for piece in pieces:
+                yield _event("delta", {"text": piece})
+            final = finish()
+        except _llm_errors() as exc:
+            error = _llm_down(service, exc)
+            yield _event("error", {"error": "not ready", "detail": message(error.key, lang, **error.values)})
+            return
+        turn = chat.record(service.store, plan, final)
+        yield _event("citations", {"citations": [CitationOut.of(c).model_dump() for c in final.citations],
+                                   "see_also": [CitationOut.of(c).model_dump() for c in final.see_also]})
+        yield _event("done", AnswerOut.of(final, turn, plan.follow_up).model_dump())
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

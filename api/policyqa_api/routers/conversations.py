@@ -1,0 +1,39 @@
+"""Conversations (read back for the chat page and for session records) and feedback on answers."""
+
+from fastapi import APIRouter
+
+from policyqa.conversations import UnknownConversation
+
+from ..deps import ServiceDep
+from ..errors import ApiError
+from ..schemas import AnswerOut, ConversationOut, FeedbackIn, FeedbackOut, TurnOut
+
+router = APIRouter(tags=["conversations"])
+
+
+@router.post("/conversations", response_model=ConversationOut, status_code=201,
+             summary="Start an empty conversation (POST /v1/ask also starts one when given no id)")
+def new_conversation(service: ServiceDep) -> ConversationOut:
+    return ConversationOut(conversation_id=service.store.new_conversation(), turns=[])
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut,
+            summary="Every question of a conversation with the answer and citations it got")
+def conversation(conversation_id: str, service: ServiceDep) -> ConversationOut:
+    try:
+        turns = service.store.turns(conversation_id)
+    except UnknownConversation:
+        raise ApiError(404, "unknown_conversation", id=conversation_id) from None
+    return ConversationOut(conversation_id=conversation_id, turns=[
+        TurnOut(answer_id=t.id, position=t.position, question=t.question, query=t.query, created=t.created,
+                answer=AnswerOut.of(t.answer, t, t.query != t.question)) for t in turns])
+
+
+@router.post("/feedback", response_model=FeedbackOut, status_code=201, summary="Rate an answer, with a comment")
+def feedback(body: FeedbackIn, service: ServiceDep) -> FeedbackOut:
+    try:
+        saved = service.store.add_feedback(body.answer_id, body.rating, body.comment)
+    except UnknownConversation:
+        raise ApiError(404, "unknown_answer", id=body.answer_id) from None
+    return FeedbackOut(id=saved.id, answer_id=saved.turn_id, rating=saved.rating, comment=saved.comment,
+                       created=saved.created)

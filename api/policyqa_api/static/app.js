@@ -1,0 +1,455 @@
+// The delegates' chat page: asks /v1/ask/stream, shows the answer as it arrives, turns
+// citation markers into buttons that open the cited passage with the quoted span marked.
+// Plain DOM code and no build step, so the page works offline from the service alone.
+"use strict";
+
+(function () {
+  const I18N = window.POLICYQA_I18N;
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    ui: pickLanguage(),
+    conversationId: sessionStorage.getItem("policyqa.conversation") || null,
+    busy: false,
+    opener: null, // the marker button that opened the panel, to give focus back on close
+    panel: null, // what the source panel shows, to redraw it when the interface language changes
+  };
+
+  function pickLanguage() {
+    const saved = localStorage.getItem("policyqa.ui");
+    if (saved === "fr" || saved === "en") return saved;
+    const wanted = (navigator.languages || [navigator.language || "fr"]).map((l) => l.slice(0, 2).toLowerCase());
+    return wanted.find((l) => l === "fr" || l === "en") || "fr";
+  }
+
+  function colon() {
+    return state.ui === "fr" ? " : " : ": "; // French typography puts a space before the colon
+  }
+
+  function t(key, values) {
+    let text = (I18N[state.ui] && I18N[state.ui][key]) || I18N.en[key] || key;
+    for (const [k, v] of Object.entries(values || {})) text = text.split("{" + k + "}").join(String(v));
+    return text;
+  }
+
+  function applyLanguage() {
+    document.documentElement.lang = state.ui;
+    document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+    document.querySelectorAll("[data-i18n-aria]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nAria)); });
+    const other = state.ui === "fr" ? "en" : "fr";
+    const button = $("switch-lang");
+    button.textContent = t("otherLanguage");
+    button.lang = other;
+    document.title = "policyqa — " + t("tagline");
+    if (state.panel && !$("panel").hidden) renderPassage(state.panel.detail, state.panel.citation, state.panel.isCited);
+  }
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "text") node.textContent = v;
+      else if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const child of [].concat(children || [])) if (child) node.append(child);
+    return node;
+  }
+
+  async function getJSON(url) {
+    const response = await fetch(url, { headers: { "Accept-Language": state.ui } });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(body.detail || response.statusText);
+    return body;
+  }
+
+  // ----- service status and filters -----
+
+  async function loadStatus() {
+    const status = $("service-status");
+    try {
+      const index = await getJSON("/v1/index");
+      status.textContent = index.ready ? t("ready", { passages: index.passages }) : t("notReady", { detail: index.problem });
+      status.className = "status " + (index.ready ? "ok" : "warn");
+    } catch (error) {
+      status.textContent = t("networkError");
+      status.className = "status warn";
+    }
+  }
+
+  async function loadFilters() {
+    let documents = [];
+    try {
+      documents = await getJSON("/v1/documents");
+    } catch (error) {
+      return;
+    }
+    const docSelect = $("filter-doc");
+    const familySelect = $("filter-family");
+    const families = new Set();
+    documents.filter((d) => d.indexed_passages > 0).forEach((d) => {
+      docSelect.append(el("option", { value: d.id, lang: d.lang, text: `${d.short_title} (${d.lang.toUpperCase()})` }));
+      families.add(d.family);
+    });
+    [...families].sort().forEach((f) => familySelect.append(el("option", { value: f, text: f })));
+  }
+
+  // ----- asking -----
+
+  function readEvents(buffer, onEvent) {
+    // Server-sent events over a POST response: EventSource only does GET, so parse here.
+    let index;
+    while ((index = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, index);
+      buffer = buffer.slice(index + 2);
+      let name = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+      if (data.length) onEvent(name, JSON.parse(data.join("\n")));
+    }
+    return buffer;
+  }
+
+  async function ask(question) {
+    const turn = $("turn-template").content.firstElementChild.cloneNode(true);
+    const answer = turn.querySelector(".answer");
+    const textBox = turn.querySelector(".answer-text");
+    turn.querySelector(".question").textContent = question;
+    textBox.append(el("p", { class: "pending", text: t("answering") }));
+    $("log").append(turn);
+    turn.scrollIntoView({ block: "end", behavior: "smooth" });
+
+    const body = { question, mode: $("mode").value };
+    if (state.conversationId) body.conversation_id = state.conversationId;
+    if ($("filter-doc").value) body.doc = [$("filter-doc").value];
+    if ($("filter-family").value) body.family = [$("filter-family").value];
+
+    let response;
+    try {
+      response = await fetch("/v1/ask/stream", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept-Language": state.ui },
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      return fail(turn, t("networkError"));
+    }
+    if (response.status === 404 && state.conversationId) {
+      // The server no longer knows this conversation: start a fresh one and ask again.
+      forgetConversation();
+      turn.remove();
+      return ask(question);
+    }
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      return fail(turn, problem.detail || response.statusText);
+    }
+
+    let streamed = "";
+    let final = null;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    const onEvent = (name, data) => {
+      if (name === "start") {
+        rememberConversation(data.conversation_id);
+        answer.lang = data.lang;
+        if (data.follow_up) turn.querySelector(".question").append(el("span", { class: "follow-up", text: " · " + t("followUp") }));
+      } else if (name === "delta") {
+        streamed += data.text;
+        textBox.replaceChildren(...paragraphs(streamed, null));
+      } else if (name === "done") {
+        final = data;
+      } else if (name === "error") {
+        fail(turn, data.detail);
+      }
+    };
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer = readEvents(buffer + decoder.decode(value, { stream: true }), onEvent);
+      }
+    } catch (error) {
+      return fail(turn, t("networkError"));
+    }
+    if (final) showAnswer(turn, final);
+  }
+
+  function fail(turn, message) {
+    const answer = turn.querySelector(".answer");
+    answer.classList.add("failed");
+    answer.setAttribute("aria-busy", "false");
+    turn.querySelector(".answer-text").replaceChildren(el("p", { class: "error", role: "alert", text: message }));
+  }
+
+  function paragraphs(text, citations) {
+    // Markers become buttons only once the citations are known and checked.
+    const byMarker = new Map((citations || []).map((c) => [c.marker, c]));
+    return text.split(/\n{2,}/).filter((p) => p.trim()).map((block) => {
+      const p = el("p");
+      block.split("\n").forEach((line, i) => {
+        if (i) p.append(el("br"));
+        let last = 0;
+        for (const match of line.matchAll(/\[\d{1,2}\]/g)) {
+          p.append(line.slice(last, match.index));
+          const citation = byMarker.get(match[0]);
+          p.append(citation ? markerButton(citation) : match[0]);
+          last = match.index + match[0].length;
+        }
+        p.append(line.slice(last));
+      });
+      return p;
+    });
+  }
+
+  function markerButton(citation) {
+    return el("button", {
+      type: "button", class: "marker", text: citation.marker,
+      "aria-label": t("openCitation", { marker: citation.marker, title: citation.title, locator: citation.locator }),
+      "data-passage": citation.passage_id,
+      onclick: (event) => openPassage(citation, event.currentTarget),
+    });
+  }
+
+  function citationLine(citation, withMarker) {
+    const pages = citation.pages ? ", " + t("pages", { pages: citation.pages }) : "";
+    const symbol = citation.symbol && !citation.title.includes(citation.symbol) ? ` (${citation.symbol})` : "";
+    return `${withMarker ? citation.marker + " " : ""}${citation.title}${symbol}, ${citation.locator}${pages}`;
+  }
+
+  function showAnswer(turn, answer) {
+    const box = turn.querySelector(".answer");
+    box.setAttribute("aria-busy", "false");
+    box.lang = answer.lang;
+    box.classList.toggle("not-covered", !answer.answered);
+    const textBox = turn.querySelector(".answer-text");
+    const list = turn.querySelector(".citations");
+    if (answer.answered) {
+      textBox.replaceChildren(...paragraphs(answer.text, answer.citations));
+      if (answer.unsupported && answer.unsupported.length) {
+        textBox.append(el("ul", { class: "unsupported" }, answer.unsupported.map((s) =>
+          el("li", {}, [el("strong", { text: t("unsupported") + colon() }), s]))));
+      }
+      list.setAttribute("aria-label", t("sources"));
+      answer.citations.forEach((c) => list.append(el("li", {}, [
+        el("button", { type: "button", class: "link", "data-passage": c.passage_id, text: citationLine(c, true),
+                       onclick: (event) => openPassage(c, event.currentTarget) }),
+      ])));
+    } else {
+      const [first] = answer.text.split("\n");
+      textBox.replaceChildren(el("p", { class: "not-covered-title" }, [el("strong", { text: t("notCovered") })]),
+                              el("p", { text: first }));
+      if (answer.see_also.length) {
+        textBox.append(el("p", { class: "see-also-title", text: t("seeAlso") }));
+        list.setAttribute("aria-label", t("seeAlso"));
+        answer.see_also.forEach((c) => list.append(el("li", {}, [
+          el("button", { type: "button", class: "link", "data-passage": c.passage_id, text: citationLine(c, false),
+                         onclick: (event) => openPassage(c, event.currentTarget) }),
+        ])));
+      }
+    }
+    const actions = turn.querySelector(".answer-actions");
+    actions.hidden = false;
+    actions.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+    actions.querySelector(".copy").addEventListener("click", () => copyAnswer(turn, answer));
+    actions.querySelectorAll(".rate").forEach((button) =>
+      button.addEventListener("click", () => rate(turn, answer, Number(button.dataset.rating), button)));
+  }
+
+  async function copyAnswer(turn, answer) {
+    const status = turn.querySelector(".action-status");
+    const references = answer.citations.map((c) => `${citationLine(c, true)}${c.quote ? ` — « ${c.quote} »` : ""}`);
+    const text = [turn.querySelector(".question").firstChild.textContent, "", answer.text]
+      .concat(references.length ? ["", t("sources") + colon().trimEnd()].concat(references) : []).join("\n");
+    try {
+      await navigator.clipboard.writeText(text);
+      status.textContent = t("copied");
+    } catch (error) {
+      status.textContent = t("copyFailed");
+    }
+    turn.dataset.copied = text;
+  }
+
+  async function rate(turn, answer, rating, button) {
+    const status = turn.querySelector(".action-status");
+    try {
+      const response = await fetch("/v1/feedback", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept-Language": state.ui },
+        body: JSON.stringify({ answer_id: answer.answer_id, rating }),
+      });
+      if (!response.ok) throw new Error(response.statusText);
+      turn.querySelectorAll(".rate").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+      status.textContent = t("thanks");
+    } catch (error) {
+      status.textContent = t("feedbackFailed");
+    }
+  }
+
+  function rememberConversation(id) {
+    state.conversationId = id;
+    sessionStorage.setItem("policyqa.conversation", id);
+  }
+
+  function forgetConversation() {
+    state.conversationId = null;
+    sessionStorage.removeItem("policyqa.conversation");
+  }
+
+  // ----- the source panel -----
+
+  function quoteRanges(text, quote) {
+    // The quote is the passage's own words with whitespace normalised and "…" where the
+    // answer skipped sub-items: find each piece with flexible whitespace.
+    const ranges = [];
+    let from = 0;
+    for (const piece of (quote || "").split("…").map((s) => s.trim()).filter((s) => s.length > 2)) {
+      const pattern = piece.split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\s+");
+      const re = new RegExp(pattern, "g");
+      re.lastIndex = from;
+      const match = re.exec(text);
+      if (match) {
+        ranges.push([match.index, match.index + match[0].length]);
+        from = match.index + match[0].length;
+      }
+    }
+    return ranges;
+  }
+
+  function highlighted(text, quote) {
+    const nodes = [];
+    let last = 0;
+    for (const [start, end] of quoteRanges(text, quote)) {
+      nodes.push(text.slice(last, start), el("mark", { text: text.slice(start, end) }));
+      last = end;
+    }
+    nodes.push(text.slice(last));
+    return nodes;
+  }
+
+  async function openPassage(citation, opener) {
+    state.opener = opener || state.opener;
+    const panel = $("panel");
+    const body = $("panel-body");
+    panel.hidden = false;
+    document.body.classList.add("panel-open");
+    body.replaceChildren(el("p", { text: t("loading") }));
+    panel.focus();
+    let detail;
+    try {
+      detail = await getJSON("/v1/passages/" + encodeURIComponent(citation.passage_id));
+    } catch (error) {
+      body.replaceChildren(el("p", { class: "error", role: "alert", text: error.message }));
+      return;
+    }
+    renderPassage(detail, citation, true);
+  }
+
+  function renderPassage(detail, citation, isCited) {
+    state.panel = { detail, citation, isCited };
+    const body = $("panel-body");
+    const p = detail.passage;
+    const doc = detail.document || {};
+    const title = doc.title || p.doc_id;
+    $("panel-title").textContent = doc.short_title || t("source");
+    const pages = p.page_start ? (p.page_end && p.page_end !== p.page_start ? `${p.page_start}–${p.page_end}` : String(p.page_start)) : "";
+    const nodes = [
+      el("p", { class: "doc-title", lang: doc.lang, text: title + (doc.symbol && !title.includes(doc.symbol) ? ` (${doc.symbol})` : "") }),
+      el("p", { class: "locator" }, [el("strong", { text: p.locator }), pages ? " · " + t("pages", { pages }) : ""]),
+    ];
+    if (p.context) nodes.push(el("p", { class: "context", lang: p.lang, text: t("context") + colon() + p.context }));
+    const quote = isCited ? citation.quote : "";
+    const text = el("blockquote", { class: "passage-text", lang: p.lang }, highlighted(p.text, quote));
+    nodes.push(text);
+    if (quote && text.querySelector("mark")) nodes.push(el("p", { class: "hint", text: t("quotedSpan") }));
+    if (p.notes && p.notes.length) {
+      nodes.push(el("details", { class: "notes" }, [el("summary", { text: t("notes") }),
+        el("ol", { lang: p.lang }, p.notes.map((n) => el("li", { text: n })))]));
+    }
+    const links = el("p", { class: "panel-links" });
+    if (doc.file_url) {
+      const page = p.page_start;
+      links.append(el("a", { href: doc.file_url + (page ? "#page=" + page : ""), target: "_blank", rel: "noopener",
+                             text: page ? t("openOriginal", { page }) : t("openOriginalNoPage") }));
+    }
+    nodes.push(links);
+    const other = detail.other_versions && detail.other_versions[0];
+    if (other && isCited) {
+      nodes.push(el("button", { type: "button", class: "secondary other-version", lang: state.ui,
+        text: t("otherVersion_" + other.lang),
+        onclick: async () => renderPassage(await getJSON("/v1/passages/" + encodeURIComponent(other.id)), citation, false) }));
+    } else if (!isCited) {
+      nodes.push(el("button", { type: "button", class: "secondary other-version",
+        text: t("thisVersion"), onclick: () => openPassage(citation) }));
+    }
+    body.replaceChildren(...nodes);
+    const mark = body.querySelector("mark");
+    if (mark) mark.scrollIntoView({ block: "nearest" });
+  }
+
+  function closePanel() {
+    $("panel").hidden = true;
+    document.body.classList.remove("panel-open");
+    if (state.opener && document.contains(state.opener)) state.opener.focus();
+  }
+
+  // ----- wiring -----
+
+  function init() {
+    applyLanguage();
+    loadStatus();
+    loadFilters();
+    $("switch-lang").addEventListener("click", () => {
+      state.ui = state.ui === "fr" ? "en" : "fr";
+      localStorage.setItem("policyqa.ui", state.ui);
+      applyLanguage();
+      loadStatus();
+    });
+    $("new-conversation").addEventListener("click", () => {
+      forgetConversation();
+      $("log").replaceChildren();
+      closePanel();
+      $("service-status").textContent = t("conversationCleared");
+      $("question").focus();
+    });
+    $("panel-close").addEventListener("click", closePanel);
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !$("panel").hidden) closePanel();
+    });
+    const question = $("question");
+    question.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        $("ask-form").requestSubmit();
+      }
+    });
+    $("ask-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = question.value.trim();
+      $("form-error").textContent = "";
+      if (!text) {
+        $("form-error").textContent = t("emptyQuestion");
+        return;
+      }
+      if (state.busy) return;
+      state.busy = true;
+      $("ask-button").disabled = true;
+      question.value = "";
+      try {
+        await ask(text);
+      } finally {
+        state.busy = false;
+        $("ask-button").disabled = false;
+        question.focus();
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

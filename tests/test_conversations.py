@@ -1,0 +1,106 @@
+"""The conversation store (SQLite) and how a follow-up is read against the previous turn."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from policyqa import chat
+from policyqa.conversations import ConversationStore, UnknownConversation
+from policyqa.followup import contextualise, is_follow_up
+from policyqa.types import Answer, Citation
+
+CITATION = Citation("[1]", "p1", "udhr-fr", "DUDH", "", "Article 14", "3", "Devant la persécution…", "fr", "p2")
+
+
+def _answer(lang: str = "fr", text: str = "Selon DUDH, Article 14 : « … » [1]") -> Answer:
+    return Answer(text, lang, (CITATION,), True, timings_ms=(("embed", 1.5),))
+
+
+def test_turns_come_back_exactly_as_stored(tmp_path):
+    store = ConversationStore(tmp_path / "db.sqlite3")
+    conversation = store.new_conversation()
+    turn = store.add_turn(conversation, "Droit d'asile ?", "Droit d'asile ?", _answer())
+    again = ConversationStore(tmp_path / "db.sqlite3").turns(conversation)
+    assert again == [turn] and again[0].answer.citations[0] == CITATION and again[0].position == 1
+    assert store.last_turn(conversation) == turn
+    assert store.last_turn(store.new_conversation()) is None
+
+
+def test_unknown_ids_are_refused(tmp_path):
+    store = ConversationStore(tmp_path / "db.sqlite3")
+    with pytest.raises(UnknownConversation):
+        store.turns("nope")
+    with pytest.raises(UnknownConversation):
+        store.add_turn("nope", "q", "q", _answer())
+    with pytest.raises(UnknownConversation):
+        store.add_feedback("nope", 1)
+    with pytest.raises(ValueError):
+        store.add_feedback("nope", 3)
+
+
+def test_concurrent_writers_lose_nothing_and_never_share_a_position(tmp_path):
+    store = ConversationStore(tmp_path / "db.sqlite3")
+    conversation = store.new_conversation()
+    errors: list[BaseException] = []
+
+    def ask(n: int) -> None:
+        try:
+            for i in range(10):
+                turn = store.add_turn(conversation, f"q{n}-{i}", f"q{n}-{i}", _answer())
+                store.add_feedback(turn.id, 1, f"ok {n}")
+        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    turns = store.turns(conversation)
+    assert sorted(t.position for t in turns) == list(range(1, 81))
+    assert len({t.question for t in turns}) == 80 and len(store.feedback()) == 80
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("question, lang, expected", [
+    ("et pour les enfants ?", "fr", True),
+    ("Et ces droits ?", "fr", True),
+    ("Que dit-il sur le retour ?", "fr", True),
+    ("What about children?", "en", True),
+    ("Is it binding?", "en", True),
+    ("Quelles garanties pour les migrants en détention ?", "fr", False),
+    ("Qu’est-ce que le non-refoulement ?", "fr", False),
+    ("Which GCM objective covers consular protection?", "en", False),
+    ("Article 33", "en", False),
+])
+def test_what_reads_as_a_follow_up(question, lang, expected):
+    assert is_follow_up(question, lang) is expected
+
+
+def test_a_follow_up_is_searched_with_the_previous_subject():
+    merged = contextualise("et pour les enfants ?", "Quelles garanties pour les migrants en détention ?", "fr")
+    assert merged.follow_up and merged.query == "Quelles garanties pour les migrants en détention ? et pour les enfants ?"
+    alone = contextualise("Qu’est-ce que le non-refoulement ?", "Quelles garanties en détention ?", "fr")
+    assert not alone.follow_up and alone.query == "Qu’est-ce que le non-refoulement ?"
+    long_chain = contextualise("and for women?", " ".join(["word"] * 500), "en")
+    assert len(long_chain.query.split()) <= 120 and long_chain.query.endswith("and for women?")
+
+
+def test_a_short_follow_up_keeps_the_conversations_language(tmp_path):
+    store = ConversationStore(tmp_path / "db.sqlite3")
+    first = chat.plan_turn(store, None, "What does the Compact say about detention?")
+    assert not first.follow_up and first.lang is None
+    chat.record(store, first, _answer("en"))
+    # "and for women?" is too short for lingua to be sure; the conversation was in English.
+    second = chat.plan_turn(store, first.conversation_id, "and for women?")
+    assert second.follow_up and second.lang == "en"
+    assert second.query == "What does the Compact say about detention? and for women?"
+    # An explicit language always wins.
+    assert chat.plan_turn(store, first.conversation_id, "and for women?", lang="fr").lang == "fr"
+    with pytest.raises(UnknownConversation):
+        chat.plan_turn(store, "nope", "and for women?")
