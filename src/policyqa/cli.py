@@ -19,6 +19,7 @@ from . import catalog, ingest, models, pipeline
 from .index import IndexProblem, current_folder, passage_to_json, read_manifest
 from .retrieve import Filters, QueryError
 from .settings import Settings
+from .training.cli import training_app
 from .types import Document, IngestedDocument
 
 app = typer.Typer(help="policyqa: bilingual question answering over migration policy texts.", no_args_is_help=True)
@@ -28,6 +29,7 @@ app.add_typer(corpus_app, name="corpus")
 app.add_typer(models_app, name="models")
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+app.add_typer(training_app, name="training")
 
 err = Console(stderr=True)
 out = Console()

@@ -26,6 +26,11 @@ _SENTENCE_END = re.compile(r"(?<=[a-z)\]])[.;]\s*(?=[A-Z])")
 _SCOPE = re.compile(r"^(?:[A-Z]\.\s+|\d\.\s+)?(?:For the purposes? of|Aux fins d[eu]|Au sens d[eu])\b[^\n]*$", re.I)
 
 
+def _next_item(line: str) -> bool:
+    """A line that starts the next lettered item, or defines another term, ends a definition."""
+    return bool(re.match(r"\(?[a-h]\)\s", line)) or any(p.search(line) for p in PATTERNS)
+
+
 @dataclass(frozen=True)
 class Definition:
     term: str
@@ -63,7 +68,7 @@ def in_passage(passage: Passage, max_words: int = 150) -> list[Definition]:
             pieces: list[tuple[int, str]] = [(i, _clip(body, max_words) if body == line else "… " + _clip(body, max_words))]
             budget = max_words - len(body.split())
             j = i + 1
-            while body.rstrip().endswith(":") and j < len(lines) and budget > 20:
+            while body.rstrip().endswith(":") and j < len(lines) and budget > 20 and not _next_item(lines[j]):
                 pieces.append((j, _clip(lines[j], budget)))
                 budget -= len(lines[j].split())
                 j += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .handout import Bullets, Handout, Heading, Para, Quote
+from .handout import Bullets, Handout, Heading, Para, Quote, quote_marks
 from .pack import Pack
 from .phrases import doc_name, phrase, source_line
 
@@ -74,3 +74,71 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
     blocks.append(Para(phrase(lang, "method_text", queries=" ; ".join(f"« {q} »" if lang == "fr" else f"“{q}”" for q in pack.queries),
                               per=pack.per_instrument), emphasis=True))
     return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or _today()), head)
+
+
+LETTERS = "ABCDEFGH"
+
+
+def quiz_handout(quiz, answers: bool = True, date: str | None = None) -> Handout:
+    """Questions first, then (with answers) the key, where each answer's passage is quoted with
+    its source; without answers nothing in the handout gives them away."""
+    from .quiz import Quiz
+
+    assert isinstance(quiz, Quiz)
+    lang = quiz.lang
+    blocks: list = []
+    subtitle = phrase(lang, "quiz_subtitle", date=date or _today(), seed=quiz.seed)
+    head = phrase(lang, "running_head", topic=quiz.topic)
+    if quiz.doc_ids:
+        blocks.append(Para(phrase(lang, "filtered", docs=", ".join(quiz.doc_ids)), emphasis=True))
+    if not quiz.covered or not quiz.items:
+        blocks.append(Para(phrase(lang, "quiz_not_covered", best=f"{quiz.best_score:.2f}")))
+        return Handout(phrase(lang, "quiz_title", topic=quiz.topic), lang, tuple(blocks), subtitle, head)
+    kinds = []
+    for item in quiz.items:
+        name = phrase(lang, f"kind_name_{item.kind}")
+        if name not in kinds:
+            kinds.append(name)
+    blocks.append(Para(phrase(lang, "quiz_count", n=len(quiz.items), kinds=", ".join(kinds))))
+    if any(item.quote_lang != lang for item in quiz.items):
+        blocks.append(Para(phrase(lang, "quiz_other_language"), emphasis=True))
+    blocks.append(Heading(phrase(lang, "quiz_questions")))
+    for n, item in enumerate(quiz.items, 1):
+        blocks.append(Heading(phrase(lang, "quiz_item", n=n), 2))
+        blocks.append(Para(phrase(lang, f"q_kind_{item.kind}", **item.subject)))
+        if item.quote:
+            opening, closing = quote_marks(item.quote_lang)
+            blocks.append(Para(f"{opening}{item.quote}{closing}"))
+        blocks.append(Bullets(tuple(f"{LETTERS[i]}. {c}" for i, c in enumerate(item.choices))))
+    if answers:
+        blocks.append(Heading(phrase(lang, "quiz_answers")))
+        for n, item in enumerate(quiz.items, 1):
+            c = item.citation
+            doc_line = source_line(None, c.title, c.locator, c.pages, c.passage_id)
+            if c.symbol and c.symbol != c.title:
+                doc_line = doc_line.replace(c.title, f"{c.title} ({c.symbol})", 1)
+            blocks.append(Heading(phrase(lang, "quiz_answer", n=n, letter=LETTERS[item.answer],
+                                         choice=_short(item.choices[item.answer])), 2))
+            blocks.append(Quote(c.quote, doc_line, c.lang, phrase(lang, "only_in") if c.lang != lang else ""))
+    return Handout(phrase(lang, "quiz_title", topic=quiz.topic), lang, tuple(blocks), subtitle, head)
+
+
+def _short(text: str, words: int = 16) -> str:
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def quiz_json(quiz, answers: bool = True) -> dict:
+    items = []
+    for n, item in enumerate(quiz.items, 1):
+        entry = {"n": n, "kind": item.kind, "question": phrase(quiz.lang, f"q_kind_{item.kind}", **item.subject),
+                 "quote": item.quote, "quote_lang": item.quote_lang, "choices": list(item.choices)}
+        if answers:
+            c = item.citation
+            entry |= {"answer": LETTERS[item.answer], "answer_index": item.answer,
+                      "citation": {"passage_id": c.passage_id, "doc_id": c.doc_id, "title": c.title, "symbol": c.symbol,
+                                   "locator": c.locator, "pages": c.pages, "quote": c.quote, "lang": c.lang},
+                      "choice_sources": list(item.choice_sources)}
+        items.append(entry)
+    return {"topic": quiz.topic, "lang": quiz.lang, "covered": quiz.covered, "seed": quiz.seed,
+            "answers": answers, "doc_ids": list(quiz.doc_ids), "items": items}

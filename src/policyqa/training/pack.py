@@ -58,7 +58,7 @@ def _groups(material: Material, order: dict[str, int]) -> tuple[InstrumentGroup,
                  for doc_id, ps in by_doc.items() if doc_id in material.documents)
 
 
-def _definitions(material: Material, passages: tuple[Passage, ...]) -> tuple[Definition, ...]:
+def relevant_definitions(material: Material, passages: tuple[Passage, ...], limit: int = MAX_DEFINITIONS) -> tuple[Definition, ...]:
     """The corpus's definitions of terms on the topic or used in the quoted provisions."""
     pool = [p for p in passages if not material.doc_ids or p.doc_id in material.doc_ids]
     quoted = [p.passage.text for p in material.provisions]
@@ -79,7 +79,7 @@ def _definitions(material: Material, passages: tuple[Passage, ...]) -> tuple[Def
     for _, d in scored:  # one definition per term: the best-placed one
         if all(c.term.lower() != d.term.lower() for c in chosen):
             chosen.append(d)
-    return tuple(chosen[:MAX_DEFINITIONS])
+    return tuple(chosen[:limit])
 
 
 def _links(material: Material, lang: str) -> tuple[Link, ...]:
@@ -109,7 +109,7 @@ def build_pack(retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, 
     passages = retriever.index.passages
     order = {p.id: i for i, p in enumerate(passages)}
     groups = _groups(material, order)
-    defs = _definitions(material, tuple(passages))
+    defs = relevant_definitions(material, tuple(passages))
     found_links = _links(material, lang)
     other = any(p.passage.lang != lang for g in groups for p in g.provisions) or any(d.passage.lang != lang for d in defs)
     used = {g.document.id for g in groups} | {d.passage.doc_id for d in defs} | {link.passage.doc_id for link in found_links}
