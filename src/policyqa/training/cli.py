@@ -116,3 +116,36 @@ def quiz_command(
     else:
         err.print(f"{len(quiz.items)} questions ({', '.join(sorted({i.kind for i in quiz.items}))})")
     _write(quiz_handout(quiz, answers), out_path, quiz_json(quiz, answers) if as_json else None)
+
+
+@training_app.command("transcript")
+def transcript_command(
+    conversation: Annotated[str, typer.Option(help="the conversation id (as the chat page and /v1/conversations show it)")],
+    out_path: Out,
+    lang: Annotated[Optional[str], typer.Option(help="language of the frame: fr or en (default: the answers')")] = None,
+    db: Annotated[Optional[Path], typer.Option(help="conversation database (default: POLICYQA_DB or the data folder)")] = None,
+) -> None:
+    """A session record: every question and answer of a conversation, each citation resolved."""
+    from ..conversations import ConversationStore, UnknownConversation
+    from ..index import load_index
+    from .transcript import transcript_handout
+
+    if lang is not None and lang not in ("fr", "en"):
+        _fail(f"--lang must be 'fr' or 'en', not '{lang}'")
+    _check(lang or "fr", out_path)
+    if db is not None and not db.is_file():
+        _fail(f"no conversation database at {db}")
+    try:
+        turns = ConversationStore(db).turns(conversation)
+    except UnknownConversation as exc:
+        _fail(str(exc))
+        raise
+    # The index, when there is one, gives full titles and the text of passages an answer cited
+    # without a quote; the record is still complete without it.
+    try:
+        index = load_index(Settings.from_env().index_dir)
+        documents, passages = index.documents, {p.id: p for p in index.passages}
+    except IndexProblem:
+        documents, passages = {}, {}
+    handout = transcript_handout([(t.question, t.answer) for t in turns], lang, documents=documents, passages=passages)
+    _write(handout, out_path)

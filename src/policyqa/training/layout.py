@@ -87,7 +87,7 @@ def quiz_handout(quiz, answers: bool = True, date: str | None = None) -> Handout
     assert isinstance(quiz, Quiz)
     lang = quiz.lang
     blocks: list = []
-    subtitle = phrase(lang, "quiz_subtitle", date=date or _today(), seed=quiz.seed)
+    subtitle = phrase(lang, "quiz_subtitle" if answers else "quiz_subtitle_plain", date=date or _today(), seed=quiz.seed)
     head = phrase(lang, "running_head", topic=quiz.topic)
     if quiz.doc_ids:
         blocks.append(Para(phrase(lang, "filtered", docs=", ".join(quiz.doc_ids)), emphasis=True))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..extractive import AnswerSettings
 from ..retrieve import Retriever
 from ..types import Document, Passage
 from . import definitions, links
@@ -99,10 +100,11 @@ def _links(material: Material, lang: str) -> tuple[Link, ...]:
     return tuple(chosen)
 
 
-def build_pack(retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, ...] = ()) -> Pack:
+def build_pack(retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, ...] = (),
+               settings: AnswerSettings = AnswerSettings()) -> Pack:
     from .questions import discussion_questions
 
-    material = gather(retriever, topic, lang, doc_ids)
+    material = gather(retriever, topic, lang, doc_ids, settings)
     if not material.covered:
         return Pack(material.topic.topic, lang, False, (), (), (), (), False, round(material.best, 3), tuple(doc_ids),
                     queries=material.topic.queries, keywords=material.topic.keywords)

@@ -64,6 +64,8 @@ PHRASES = {
         "quiz_title": "Quiz : {topic}",
         "quiz_subtitle": "Préparé par policyqa à partir du corpus ({date}), tirage {seed}. Chaque question porte sur un "
                          "passage précis du corpus ; le corrigé donne la source de chaque réponse.",
+        "quiz_subtitle_plain": "Préparé par policyqa à partir du corpus ({date}), tirage {seed}. Chaque question porte sur "
+                               "un texte précis du corpus.",
         "quiz_not_covered": "Le corpus ne couvre pas ce thème (meilleure similarité {best}, sous le seuil calibré) : "
                             "aucune question n’a été posée, plutôt que des questions hors sujet.",
         "quiz_other_language": "Les extraits et les choix sont cités dans la langue du texte source (souvent l’anglais : le "
@@ -147,6 +149,8 @@ PHRASES = {
         "quiz_title": "Quiz: {topic}",
         "quiz_subtitle": "Prepared by policyqa from the corpus ({date}), draw {seed}. Each question is about one passage "
                          "of the corpus; the answer key gives the source of every answer.",
+        "quiz_subtitle_plain": "Prepared by policyqa from the corpus ({date}), draw {seed}. Each question is about one "
+                               "text of the corpus.",
         "quiz_not_covered": "The corpus does not cover this topic (best similarity {best}, under the calibrated "
                             "threshold): no question was set, rather than questions that are off the point.",
         "quiz_other_language": "Extracts and choices are quoted in the language of the source text.",

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from ..citations import Source, make_citation
+from ..extractive import AnswerSettings
 from ..retrieve import Retriever
 from ..types import Citation, Document, Passage
 from .definitions import in_passages
@@ -221,8 +222,8 @@ def _article_passage(passages: list[Passage], doc_id: str, article: str) -> str:
 
 
 def build_quiz(retriever: Retriever, topic: str, lang: str, count: int = 10, seed: int = 0,
-               doc_ids: tuple[str, ...] = ()) -> Quiz:
-    material = gather(retriever, topic, lang, doc_ids)
+               doc_ids: tuple[str, ...] = (), settings: AnswerSettings = AnswerSettings()) -> Quiz:
+    material = gather(retriever, topic, lang, doc_ids, settings)
     if not material.covered:
         return Quiz(material.topic.topic, lang, False, (), seed, round(material.best, 3), tuple(doc_ids))
     builder = _Builder(material, tuple(retriever.index.passages), seed)
