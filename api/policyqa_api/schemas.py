@@ -66,13 +66,14 @@ class DocumentOut(BaseModel):
     available: bool
     indexed_passages: int
     file_url: str | None
+    format: str = ""  # pdf, txt, md or xml: only a PDF opens at a page (#page=N)
 
     @classmethod
     def of(cls, d: Document, available: bool, passages: int) -> "DocumentOut":
         return cls(id=d.id, title=d.title, short_title=d.short_title or d.title, symbol=d.symbol, lang=d.lang,
                    family=d.family, collection=d.collection, parallel_group=d.parallel_group, source_url=d.source_url,
                    licence=d.licence, available=available, indexed_passages=passages,
-                   file_url=f"/v1/documents/{d.id}/file" if available else None)
+                   file_url=f"/v1/documents/{d.id}/file" if available else None, format=d.format)
 
 
 class PassageDetailOut(BaseModel):

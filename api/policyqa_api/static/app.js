@@ -373,9 +373,14 @@
     }
     const links = el("p", { class: "panel-links" });
     if (doc.file_url) {
-      const page = p.page_start;
+      // Only a PDF viewer can open at a page; other files open whole.
+      const page = doc.format === "pdf" ? p.page_start : null;
       links.append(el("a", { href: doc.file_url + (page ? "#page=" + page : ""), target: "_blank", rel: "noopener",
-                             text: page ? t("openOriginal", { page }) : t("openOriginalNoPage") }));
+                             class: "open-original", text: page ? t("openOriginal", { page }) : t("openOriginalNoPage") }));
+    }
+    if (doc.source_url) {
+      links.append(el("a", { href: doc.source_url, target: "_blank", rel: "noopener noreferrer", class: "official",
+                             text: t("officialVersion") }));
     }
     nodes.push(links);
     const other = detail.other_versions && detail.other_versions[0];

@@ -1,0 +1,215 @@
+"""The real service end to end: real documents, EmbeddingGemma, a FAISS index on disk, a
+uvicorn process, exercised over HTTP and through the chat page in Debian's chromium driven
+by Playwright. Screenshots go to $POLICYQA_SCREENSHOT_DIR (default: the test's tmp folder)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import REPO, require_shared_corpus
+from policyqa import catalog, ingest
+from policyqa.embed import CachedEmbedder, EmbeddingCache
+from policyqa.index import build_index
+from policyqa.paths import cache_dir
+from test_api import _events, _free_port
+
+pytestmark = pytest.mark.model
+SUBSET = ["gcm-en", "udhr-en", "udhr-fr", "smuggling-protocol-2000-en", "refugee-convention-1951-en",
+          "a-res-78-217-en", "rabat-marrakech-2023-fr"]
+CHROMIUM = os.environ.get("POLICYQA_CHROMIUM", "/usr/bin/chromium")
+# Without the networking flags chromium tries to reach Google's services, which a closed
+# network refuses; none of them is needed to render a local page.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-default-apps", "--metrics-recording-only"]
+DETENTION_FR = "Quelles garanties le Pacte mondial prévoit-il pour les migrants en détention ?"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, real_embedder):
+    root = require_shared_corpus()
+    tmp = tmp_path_factory.mktemp("real-service")
+    docs = catalog.select(catalog.load_catalog([REPO / "corpus" / "catalog.toml"]), ids=SUBSET)
+    report = ingest.ingest(docs, (root,))
+    cached = CachedEmbedder(real_embedder, EmbeddingCache.for_embedder(real_embedder, cache_dir() / "embeddings"))
+    build_index(report.passages, docs, cached.embed_documents, real_embedder.name, real_embedder.fingerprint,
+                real_embedder.dimension, tmp / "index")
+    port = _free_port()
+    env = {**os.environ, "POLICYQA_INDEX_DIR": str(tmp / "index"), "POLICYQA_CORPUS_ROOTS": str(root),
+           "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_EMBEDDER": "embeddinggemma"}
+    log = (tmp / "server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "policyqa.cli", "serve", "--port", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{base}/v1/ready", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError((tmp / "server.log").read_text())
+        time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("the service did not become ready:\n" + (tmp / "server.log").read_text())
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+def test_the_real_service_answers_streams_and_follows_up_over_http(server):
+    answer = httpx.post(f"{server}/v1/ask", json={"question": DETENTION_FR}, timeout=60).json()
+    assert answer["answered"] and answer["lang"] == "fr"
+    assert any(c["doc_id"] == "gcm-en" and c["locator"].startswith("Objective 13") for c in answer["citations"]), answer
+    follow = httpx.post(f"{server}/v1/ask", json={"question": "et pour les enfants ?",
+                                                  "conversation_id": answer["conversation_id"]}, timeout=60).json()
+    assert follow["follow_up"] and follow["lang"] == "fr" and follow["answered"]
+    cited = [httpx.get(f"{server}/v1/passages/{c['passage_id']}").json()["passage"]["text"] for c in follow["citations"]]
+    assert any("children" in text for text in cited), follow
+    streamed = httpx.post(f"{server}/v1/ask/stream", json={"question": "Can a refugee be returned to a country where his life would be threatened?"},
+                          timeout=60)
+    events = _events(streamed)
+    done = events[-1][1]
+    assert [n for n, _ in events][-1] == "done" and done["answered"] and done["lang"] == "en"
+    assert any(c["doc_id"] == "refugee-convention-1951-en" and c["locator"].startswith("Article 33") for c in done["citations"]), done
+    unknown = httpx.post(f"{server}/v1/ask", json={"question": "What is the recipe for a good couscous?"}, timeout=60).json()
+    assert not unknown["answered"] and unknown["text"].startswith("The corpus does not cover this question")
+
+
+def _browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: scripts/setup installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} not installed (scripts/setup installs it)")
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("POLICYQA_SCREENSHOT_DIR") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# Counts the answer's redraws while it is still marked busy: more than one means the text
+# arrived in pieces and was shown as it came.
+WATCH_STREAM = """() => {
+  window.__redraws = 0;
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const answer = r.target.closest && r.target.closest('.answer');
+      if (answer && answer.getAttribute('aria-busy') === 'true' && r.target.classList.contains('answer-text')) window.__redraws++;
+    }
+  }).observe(document.getElementById('log'), { childList: true, subtree: true });
+}"""
+
+
+def test_the_chat_page_in_chromium(server, shots):
+    outside: list[str] = []
+    problems: list[str] = []
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+        page = context.new_page()
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:")) else None)
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+
+        # Opened by a French browser: a French interface.
+        page.goto(server + "/")
+        page.wait_for_selector("#service-status.ok")
+        assert page.get_attribute("html", "lang") == "fr"
+        assert page.inner_text("#ask-button") == "Demander"
+
+        page.evaluate(WATCH_STREAM)
+        page.fill("#question", DETENTION_FR)
+        page.keyboard.press("Enter")
+        answer = page.locator(".turn").nth(0).locator(".answer")
+        page.wait_for_selector(".turn >> nth=0 >> .answer[aria-busy=false]", timeout=60_000)
+        assert page.evaluate("window.__redraws") >= 2, "the answer did not stream in"
+        text = answer.locator(".answer-text").inner_text()
+        assert text.startswith("Selon") and "[1]" in text
+        page.screenshot(path=str(shots / "1-fr-answer.png"))
+
+        # A citation marker opens the passage with the quoted span highlighted.
+        marker = answer.locator("button.marker").first
+        marker.click()
+        page.wait_for_selector("#panel mark")
+        panel = page.locator("#panel")
+        assert panel.is_visible() and page.evaluate("document.activeElement.id") == "panel"
+        marked = " ".join(panel.locator("mark").all_inner_texts())
+        assert len(marked.split()) >= 8 and " ".join(marked.split())[:40] in " ".join(text.split())
+        # The GCM is catalogued as the text layer of its PDF: it opens whole, not at a page.
+        link = panel.locator(".panel-links a.open-original").get_attribute("href")
+        assert link == "/v1/documents/gcm-en/file"
+        assert "Objective 13" in httpx.get(server + link).text
+        assert panel.locator(".panel-links a.official").get_attribute("href") == "https://undocs.org/en/A/RES/73/195"
+        page.screenshot(path=str(shots / "2-fr-citation-panel.png"))
+
+        # Copy with references, and feedback.
+        answer.locator("button.copy").click()
+        page.wait_for_selector(".turn[data-copied]")
+        copied = page.evaluate("document.querySelector('.turn').dataset.copied")
+        assert "[1] GCM" in copied and "Objective 13" in copied
+        answer.locator("button.rate[data-rating='1']").click()
+        page.wait_for_selector(".turn >> nth=0 >> .action-status:has-text('Merci')")
+
+        # A follow-up, read against the previous question.
+        page.fill("#question", "et pour les enfants ?")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".turn >> nth=1 >> .answer[aria-busy=false]", timeout=60_000)
+        assert "suite de la question précédente" in page.locator(".turn").nth(1).locator(".question").inner_text()
+
+        # Switching to English redraws the interface and the open source panel.
+        page.click("#switch-lang")
+        assert page.get_attribute("html", "lang") == "en" and page.inner_text("#ask-button") == "Ask"
+        assert "The quoted span is highlighted." in panel.inner_text()
+        page.keyboard.press("Escape")
+        assert panel.is_hidden()
+        page.fill("#question", "What is the recipe for a good couscous?")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".turn >> nth=2 >> .answer[aria-busy=false]", timeout=60_000)
+        uncovered = page.locator(".turn").nth(2).locator(".answer")
+        assert "not-covered" in uncovered.get_attribute("class")
+        assert "Not covered by the corpus" in uncovered.inner_text()
+        uncovered.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "3-en-interface-not-covered.png"))
+
+        # On a phone: the source panel covers the screen and closes back to its marker.
+        phone = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        mobile = phone.new_page()
+        mobile.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:")) else None)
+        mobile.goto(server + "/")
+        mobile.wait_for_selector("#service-status.ok")
+        assert mobile.inner_text("#ask-button") == "Ask"
+        mobile.fill("#question", "Which GCM objective deals with immigration detention?")
+        mobile.keyboard.press("Enter")
+        mobile.wait_for_selector(".answer[aria-busy=false]", timeout=60_000)
+        mobile.screenshot(path=str(shots / "4-phone-answer.png"))
+        mobile.locator("button.marker").first.tap()
+        mobile.wait_for_selector("#panel mark")
+        box = mobile.locator("#panel").bounding_box()
+        assert box["width"] >= 380 and box["height"] >= 800
+        mobile.screenshot(path=str(shots / "5-phone-source.png"))
+        mobile.locator("#panel-close").tap()
+        assert mobile.evaluate("document.activeElement.classList.contains('marker')")
+        browser.close()
+    assert not outside, f"the page reached outside the service: {outside}"
+    assert not problems, problems
+    assert sorted(f.name for f in shots.glob("*.png")) == ["1-fr-answer.png", "2-fr-citation-panel.png",
+                                                           "3-en-interface-not-covered.png", "4-phone-answer.png",
+                                                           "5-phone-source.png"]
