@@ -15,8 +15,10 @@ run: setup
 	$(VENV)/bin/policyqa index build
 	$(VENV)/bin/policyqa serve --host $(HOST) --port $(PORT)
 
-# Set everything up, then run the whole suite, the real embedding model included.
-test: setup
+# Set everything up (with the test tools: Debian's chromium and poppler-utils), then run the
+# whole suite, the real embedding model and a real browser included.
+test:
+	./scripts/setup --tests
 	POLICYQA_REQUIRE_MODEL=1 $(VENV)/bin/python -m pytest -q
 
 # Unit tests only (no real model): for quick iterations.

@@ -131,3 +131,39 @@ def test_cli_says_how_to_start_a_model_when_none_answers(tmp_path, monkeypatch):
     monkeypatch.setenv("POLICYQA_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     result = CliRunner().invoke(app, ["ask", PASSAGES[0].text, "--mode", "llm", "--lang", "en"])
     assert result.exit_code == 1 and "policyqa llm serve" in result.output
+
+
+def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, tmp_path):
+    """POST /v1/ask/stream in the generative mode: a uvicorn process of the real app, asking
+    the llama.cpp server; the events arrive in order and the turn is stored."""
+    from conftest import require_shared_corpus
+    from test_api import CATALOG, _events, _free_port, _serve
+
+    root = require_shared_corpus()
+    (tmp_path / "catalog.toml").write_text(CATALOG, encoding="utf-8")
+    env = {**os.environ, "POLICYQA_CATALOG": str(tmp_path / "catalog.toml"), "POLICYQA_CORPUS_ROOTS": str(root),
+           "POLICYQA_INDEX_DIR": str(tmp_path / "index"), "POLICYQA_CACHE_DIR": str(tmp_path / "cache"),
+           "POLICYQA_EMBEDDER": "hashing", "POLICYQA_DB": str(tmp_path / "db.sqlite3"), "POLICYQA_LLM_BASE_URL": server}
+    subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
+    port = _free_port()
+    api = _serve(env, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        question = "Everyone has the right to seek and to enjoy in other countries asylum from persecution?"
+        r = httpx.post(f"{base}/v1/ask/stream", json={"question": question, "mode": "llm", "lang": "en"}, timeout=180)
+        assert r.status_code == 200, r.text
+        events = _events(r)
+        names = [n for n, _ in events]
+        assert names[0] == "start" and names[-2:] == ["citations", "done"] and "delta" in names, names
+        done = events[-1][1]
+        assert done["mode"] == "llm" and done["lang"] == "en" and done["answer_id"]
+        streamed = "".join(d["text"] for n, d in events if n == "delta")
+        assert streamed.strip()
+        # Whatever the small model wrote, every citation shown is a retrieved passage's.
+        known = {h["passage"]["id"] for h in httpx.get(f"{base}/v1/search", params={"q": question, "k": 3, "lang": "en"}).json()["hits"]}
+        assert {c["passage_id"] for c in done["citations"]} <= known
+        kept = httpx.get(f"{base}/v1/conversations/{done['conversation_id']}").json()
+        assert kept["turns"][0]["answer"]["mode"] == "llm"
+    finally:
+        api.terminate()
+        api.wait(timeout=10)
