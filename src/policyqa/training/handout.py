@@ -25,6 +25,7 @@ class Para:
 class Bullets:
     items: tuple[str, ...]
     numbered: bool = False
+    labelled: bool = False  # the items carry their own labels ("A. …"): no bullet printed
 
 
 @dataclass(frozen=True)

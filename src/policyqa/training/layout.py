@@ -109,7 +109,7 @@ def quiz_handout(quiz, answers: bool = True, date: str | None = None) -> Handout
         if item.quote:
             opening, closing = quote_marks(item.quote_lang)
             blocks.append(Para(f"{opening}{item.quote}{closing}"))
-        blocks.append(Bullets(tuple(f"{LETTERS[i]}. {c}" for i, c in enumerate(item.choices))))
+        blocks.append(Bullets(tuple(f"{LETTERS[i]}. {c}" for i, c in enumerate(item.choices)), labelled=True))
     if answers:
         blocks.append(Heading(phrase(lang, "quiz_answers")))
         for n, item in enumerate(quiz.items, 1):

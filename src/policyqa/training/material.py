@@ -54,7 +54,7 @@ def mentions_keyword(text: str, keywords: tuple[str, ...]) -> bool:
 
 def gather(retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, ...] = (),
            settings: AnswerSettings = AnswerSettings(), k: int = 15, max_provisions: int = 12,
-           per_instrument: int = PER_INSTRUMENT, max_quote_words: int = 90) -> Material:
+           per_instrument: int = PER_INSTRUMENT, max_quote_words: int = 120) -> Material:
     """Search every query of the topic; raises retrieve.QueryError for an unknown document."""
     tq = queries(topic, lang)
     filters = Filters(doc_ids=tuple(doc_ids))

@@ -22,7 +22,7 @@ def render_markdown(handout: Handout) -> str:
             lines += [text, ""]
         elif isinstance(block, Bullets):
             for n, item in enumerate(block.items, 1):
-                lines.append(f"{n}. {item}" if block.numbered else f"- {item}")
+                lines.append(f"{n}. {item}" if block.numbered else f"- {item}")  # "- A. …" keeps A–D literal
             lines.append("")
         elif isinstance(block, Quote):
             opening, closing = quote_marks(block.lang)

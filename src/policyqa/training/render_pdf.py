@@ -103,10 +103,11 @@ def render_pdf(handout: Handout) -> bytes:
         elif isinstance(block, Bullets):
             pdf.set_font("DejaVu", "", BODY)
             for n, item in enumerate(block.items, 1):
-                mark = f"{n}." if block.numbered else "•"
+                mark = f"{n}." if block.numbered else "" if block.labelled else "•"
                 pdf.room_for(2 * LINE)
+                pdf.set_x(MARGIN + 3)
                 pdf.cell(7, LINE, mark)
-                pdf.multi_cell(width - 7, LINE, " ".join(item.split()), new_x="LMARGIN", new_y="NEXT", align="L")
+                pdf.multi_cell(width - 10, LINE, " ".join(item.split()), new_x="LMARGIN", new_y="NEXT", align="L")
                 pdf.ln(1)
             pdf.ln(1)
         elif isinstance(block, Quote):

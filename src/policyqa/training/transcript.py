@@ -48,9 +48,9 @@ def transcript_handout(turns: Sequence[Turn], lang: str | None = None, title: st
         blocks.append(Heading(phrase(lang, "transcript_turn", n=n)))
         blocks.append(Para(question))
         blocks.append(Heading(f"{phrase(lang, 'transcript_answer')} ({phrase(lang, 'transcript_mode', mode=answer.mode)})", 2))
-        for paragraph in answer.text.split("\n\n"):
-            if paragraph.strip():
-                blocks.append(Para(paragraph))
+        for line in answer.text.split("\n"):  # the answer's own lines: lead, quote, "see also" list
+            if line.strip():
+                blocks.append(Para(line))
         for sentence in answer.unsupported:
             blocks.append(Para(phrase(lang, "transcript_unsupported", sentence=sentence), emphasis=True))
         if answer.citations:
