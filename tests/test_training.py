@@ -226,6 +226,8 @@ def test_cli_bad_input_exits_2_with_a_clear_message(cli_env, tmp_path):
     assert not (tmp_path / "p.pdf").exists()
     lang = runner.invoke(app, ["training", "quiz", "--topic", "x", "--lang", "de", "--out", str(tmp_path / "q.pdf")])
     assert lang.exit_code == 2 and "--lang" in _said(lang)
+    empty = runner.invoke(app, ["training", "pack", "--topic", "  ", "--out", str(tmp_path / "p.pdf")])
+    assert empty.exit_code == 2 and "--topic is empty" in _said(empty)
     missing = runner.invoke(app, ["training", "pack", "--topic", "x", "--out", str(tmp_path / "nowhere" / "p.pdf")])
     assert missing.exit_code == 2 and "does not exist" in _said(missing)
 

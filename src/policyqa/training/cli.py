@@ -20,6 +20,7 @@ from ..models import ModelMissingError
 from ..retrieve import QueryError
 from ..settings import Settings
 from .output import OutputError, targets, write_handout
+from .render_pdf import FontMissing
 
 training_app = typer.Typer(help="Training material for magistrates' sessions: topic packs, quizzes, session records.",
                            no_args_is_help=True)
@@ -37,8 +38,10 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _check(lang: str, out_path: Path, with_json: bool = False) -> None:
+def _check(lang: str, out_path: Path, with_json: bool = False, topic: str | None = None) -> None:
     """Refuse bad options before the model is loaded and the corpus searched."""
+    if topic is not None and not topic.strip():
+        _fail("--topic is empty: name the session's theme, e.g. --topic \"enfants migrants\"")
     if lang not in ("fr", "en"):
         _fail(f"--lang must be 'fr' or 'en', not '{lang}'")
     for path in targets(out_path, with_json):
@@ -66,6 +69,9 @@ def _write(handout, out_path: Path, data: dict | None = None) -> None:
     except OutputError as exc:
         _fail(str(exc))
         raise
+    except FontMissing as exc:
+        _fail(str(exc), 1)
+        raise
     for path in paths:
         out.print(f"wrote {path}")
 
@@ -76,7 +82,7 @@ def pack_command(topic: Topic, out_path: Out, lang: Lang = "fr", doc: Docs = Non
     from .layout import pack_handout
     from .pack import build_pack
 
-    _check(lang, out_path)
+    _check(lang, out_path, topic=topic)
     try:
         pack = build_pack(_retriever(), topic, lang, tuple(doc or ()))
     except QueryError as exc:
@@ -105,7 +111,7 @@ def quiz_command(
     from .layout import quiz_handout, quiz_json
     from .quiz import build_quiz
 
-    _check(lang, out_path, as_json)
+    _check(lang, out_path, as_json, topic=topic)
     try:
         quiz = build_quiz(_retriever(), topic, lang, count=count, seed=seed, doc_ids=tuple(doc or ()))
     except QueryError as exc:

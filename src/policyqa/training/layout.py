@@ -7,6 +7,7 @@ import datetime as dt
 
 from .handout import Bullets, Handout, Heading, Para, Quote, quote_marks
 from .pack import Pack
+from .quiz import Quiz
 from .phrases import doc_name, phrase, source_line
 
 
@@ -79,12 +80,9 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
 LETTERS = "ABCDEFGH"
 
 
-def quiz_handout(quiz, answers: bool = True, date: str | None = None) -> Handout:
+def quiz_handout(quiz: Quiz, answers: bool = True, date: str | None = None) -> Handout:
     """Questions first, then (with answers) the key, where each answer's passage is quoted with
     its source; without answers nothing in the handout gives them away."""
-    from .quiz import Quiz
-
-    assert isinstance(quiz, Quiz)
     lang = quiz.lang
     blocks: list = []
     subtitle = phrase(lang, "quiz_subtitle" if answers else "quiz_subtitle_plain", date=date or _today(), seed=quiz.seed)
@@ -128,7 +126,7 @@ def _short(text: str, words: int = 16) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
-def quiz_json(quiz, answers: bool = True) -> dict:
+def quiz_json(quiz: Quiz, answers: bool = True) -> dict:
     items = []
     for n, item in enumerate(quiz.items, 1):
         entry = {"n": n, "kind": item.kind, "question": phrase(quiz.lang, f"q_kind_{item.kind}", **item.subject),

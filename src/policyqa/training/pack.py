@@ -15,6 +15,7 @@ from . import definitions, links
 from .definitions import Definition
 from .links import Link
 from .material import PER_INSTRUMENT, Material, Provision, gather, mentions_keyword, stems
+from .questions import discussion_questions
 
 MAX_DEFINITIONS = 5
 MAX_LINKS = 6
@@ -102,8 +103,6 @@ def _links(material: Material, lang: str) -> tuple[Link, ...]:
 
 def build_pack(retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, ...] = (),
                settings: AnswerSettings = AnswerSettings()) -> Pack:
-    from .questions import discussion_questions
-
     material = gather(retriever, topic, lang, doc_ids, settings)
     if not material.covered:
         return Pack(material.topic.topic, lang, False, (), (), (), (), False, round(material.best, 3), tuple(doc_ids),

@@ -94,8 +94,6 @@ PHRASES = {
         "transcript_unsupported": "Phrase non étayée par les sources : {sentence}",
         "transcript_empty": "Cette conversation ne contient aucune question.",
         "transcript_mode": "mode : {mode}",
-        "lang_en": "anglaise",
-        "lang_fr": "française",
     },
     "en": {
         "pack_title": "Training pack: {topic}",
@@ -178,8 +176,6 @@ PHRASES = {
         "transcript_unsupported": "Sentence not supported by the sources: {sentence}",
         "transcript_empty": "This conversation holds no questions.",
         "transcript_mode": "mode: {mode}",
-        "lang_en": "English",
-        "lang_fr": "French",
     },
 }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .material import mentions_keyword
-from .phrases import doc_name, phrase
+from .phrases import PHRASES, doc_name, phrase
 
 if TYPE_CHECKING:
     from .pack import Pack
@@ -45,7 +45,8 @@ def discussion_questions(pack: "Pack") -> tuple[str, ...]:
         treaty = next(((d.passage, doc) for d in defs if (doc := pack.document(d.passage.doc_id)) and doc.family == "treaty"), None)
     soft = next(((p, d) for p, d in ranked if d.family != "treaty"), None)
     if treaty and soft:
-        kind = phrase(lang, f"kind_{soft[1].family}") if f"kind_{soft[1].family}" in _keys(lang) else phrase(lang, "kind_other")
+        key = f"kind_{soft[1].family}"
+        kind = phrase(lang, key if key in PHRASES[lang] else "kind_other")
         out.append(phrase(lang, "q_weight", a=doc_name(treaty[1]), la=treaty[0].locator, b=doc_name(soft[1]),
                           lb=soft[0].passage.locator, kind=kind))
     else:
@@ -62,8 +63,3 @@ def discussion_questions(pack: "Pack") -> tuple[str, ...]:
         out.append(phrase(lang, "q_language"))
     return tuple(out)
 
-
-def _keys(lang: str) -> set[str]:
-    from .phrases import PHRASES
-
-    return set(PHRASES[lang])

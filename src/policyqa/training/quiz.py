@@ -85,8 +85,6 @@ class _Builder:
         self.documents = material.documents
         self.rng = random.Random(seed)
         self.used: set[str] = set()  # passages already asked about
-        words = " ".join((material.topic.topic, *material.topic.queries, *material.topic.keywords))
-        self.words = words
 
     def definition_items(self) -> list[QuizItem]:
         items = []
