@@ -9,11 +9,12 @@ import re
 from policyqa.citations import quote_is_verbatim
 from policyqa.embed import HashingEmbedder
 from policyqa.evaluate import AnswerJudgement, answer_metrics
-from policyqa.extractive import AnswerSettings, ExtractiveAnswerer, select_quote
+from policyqa.extractive import AnswerSettings, ExtractiveAnswerer, same_wording, select_quote
 from policyqa.index import build_index, load_index
 from policyqa.phrases import UNSUPPORTED_LANGUAGE
 from policyqa.retrieve import Retriever
 from policyqa.types import Document, Passage
+from policyqa.units import units
 
 DOCS = [
     Document(id="gcm-en", title="Global Compact for Safe, Orderly and Regular Migration", short_title="GCM", lang="en",
@@ -112,3 +113,79 @@ def test_the_threshold_is_lower_when_question_and_passage_languages_differ():
     assert settings.covered([english], "fr")  # French question, English-only text
     assert not settings.covered([english], "en")
     assert not settings.covered([], "en")
+
+
+# Which passage is cited: one, chosen by a rerank of the retrieved candidates, plus the same
+# wording where another instrument repeats it.
+RES = [
+    Document(id="res-a", title="Protection of migrants (2023)", short_title="A/RES/78/217", lang="en",
+             family="unga-resolution", path="a.pdf", symbol="A/RES/78/217"),
+    Document(id="res-b", title="Protection of migrants (2025)", short_title="A/RES/80/218", lang="en",
+             family="unga-resolution", path="b.pdf", symbol="A/RES/80/218"),
+]
+OPERATIVE = "Calls upon States to pursue alternatives to detention while assessments of migration status are under way;"
+RES_PASSAGES = [
+    Passage(id="a-pre", doc_id="res-a", lang="en", locator="preambular para 3",
+            text="Recalling that States should pursue alternatives to detention while migration status assessments are under way,"),
+    Passage(id="a-op6", doc_id="res-a", lang="en", locator="op. 6", text=OPERATIVE),
+    Passage(id="b-op6", doc_id="res-b", lang="en", locator="op. 6", text=OPERATIVE.replace("Calls upon", "Also calls upon")),
+    Passage(id="b-op9", doc_id="res-b", lang="en", locator="op. 9",
+            text="Encourages States to improve the collection of data on migration, disaggregated by sex and age;"),
+]
+
+
+def _index(tmp_path, passages, docs):
+    embedder = HashingEmbedder()
+    build_index(passages, docs, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, tmp_path)
+    return embedder, load_index(tmp_path, embedder.fingerprint, embedder.dimension)
+
+
+def _answerer_over(tmp_path, passages, docs, **settings) -> ExtractiveAnswerer:
+    embedder, index = _index(tmp_path, passages, docs)
+    retriever = Retriever(index, lambda q: embedder.embed_queries([q])[0])
+    return ExtractiveAnswerer(retriever, AnswerSettings(**{"min_dense": 0.05, "min_dense_cross": 0.05, **settings}))
+
+
+def test_one_passage_is_cited_not_every_passage_that_scores_near_it(tmp_path):
+    answer = _answerer(tmp_path).answer("Does everyone have the right to seek asylum from persecution in other countries?")
+    assert [c.passage_id for c in answer.citations] == ["e14"]
+
+
+def test_an_operative_paragraph_is_preferred_to_a_preambular_one_and_the_same_wording_elsewhere_is_cited_too(tmp_path):
+    answerer = _answerer_over(tmp_path, RES_PASSAGES, RES)
+    hits = list(answerer.retriever.search("Should States pursue alternatives to detention while migration status is assessed?", k=8, lang="en").hits)
+    assert hits[0].passage.id == "a-pre"  # retrieval alone would cite the preamble
+    answer = answerer.answer("Should States pursue alternatives to detention while migration status is assessed?")
+    assert [c.passage_id for c in answer.citations] == ["a-op6", "b-op6"]
+    assert "[2]" in answer.text and all(quote_is_verbatim(c, next(p for p in RES_PASSAGES if p.id == c.passage_id))
+                                        for c in answer.citations)
+
+
+def test_when_the_question_names_an_instrument_a_passage_of_another_one_is_not_cited(tmp_path):
+    answerer = _answerer_over(tmp_path, PASSAGES + RES_PASSAGES, DOCS + RES)
+    question = "What does resolution 80/218 say about the right to seek asylum from persecution in other countries?"
+    hits = answerer.retriever.search(question, k=8, lang="en").hits
+    assert max(hits, key=lambda h: h.dense).passage.doc_id == "udhr-en"  # it matches the words best
+    answer = answerer.answer(question)
+    assert answer.citations and {c.doc_id for c in answer.citations} == {"res-b"}
+
+
+def test_same_wording_is_a_share_of_analysed_words_and_zero_across_languages():
+    assert same_wording(RES_PASSAGES[1], RES_PASSAGES[2]) > 0.9
+    assert same_wording(RES_PASSAGES[1], RES_PASSAGES[3]) < 0.2
+    assert same_wording(PASSAGES[1], PASSAGES[2]) == 0.0
+
+
+def test_each_passage_is_scored_by_its_closest_unit_and_older_builds_fall_back_to_the_passage(tmp_path):
+    embedder, index = _index(tmp_path, PASSAGES, DOCS)
+    assert index.manifest.units == len(units(LONG)) + 2
+    question = "alternatives to detention for children as a measure of last resort"
+    query = embedder.embed_queries([question])[0]
+    (best,) = index.best_unit_scores([index.row_of["g29"]], query)
+    expected = max(float(v @ query) for v in embedder.embed_documents(units(LONG)))
+    assert abs(best - expected) < 1e-5 and best > float(index.dense.reconstruct(index.row_of["g29"]) @ query)
+    index.unit_vectors = index.unit_rows = None  # a build made before unit vectors existed
+    assert index.best_unit_scores([0], query) is None
+    answer = ExtractiveAnswerer(Retriever(index, lambda q: embedder.embed_queries([q])[0]),
+                                AnswerSettings(min_dense=0.05, min_dense_cross=0.05)).answer(question)
+    assert answer.answered and answer.citations[0].passage_id == "g29"

@@ -1,6 +1,7 @@
 """The index on disk: a folder of parts with its manifest, switched in atomically.
 
-    <index root>/builds/<build id>/   manifest.json, dense.faiss, sparse/, passages.jsonl, documents.json
+    <index root>/builds/<build id>/   manifest.json, dense.faiss, sparse/, passages.jsonl, documents.json,
+                                      units.npy and unit_rows.npy (one vector per passage unit)
     <index root>/current              symbolic link to the build in service
 
 A build writes into a hidden staging folder and moves the `current` link only when every
@@ -27,6 +28,7 @@ from . import __version__
 from .passages import Sizing
 from .sparse import SparseIndex
 from .types import Document, Passage
+from .units import units as passage_units
 
 FORMAT = 1
 
@@ -61,6 +63,7 @@ class Manifest:
     languages: dict
     seconds: float
     dense_index: str = "IndexFlatIP"
+    units: int = 0  # unit vectors (0 in builds made before they existed)
 
 
 def embedding_text(passage: Passage, doc: Document | None) -> str:
@@ -98,6 +101,8 @@ class Index:
     documents: dict[str, Document]
     dense: faiss.Index
     sparse: SparseIndex
+    unit_vectors: np.ndarray | None = None  # one row per unit (units.py), None in older builds
+    unit_rows: np.ndarray | None = None  # the passage row of each unit, ascending
 
     def __post_init__(self) -> None:
         self.row_of = {p.id: i for i, p in enumerate(self.passages)}
@@ -105,6 +110,16 @@ class Index:
         for i, p in enumerate(self.passages):
             if p.parallel_key:
                 self.by_parallel.setdefault(p.parallel_key, []).append(i)
+
+    def best_unit_scores(self, rows: list[int], query: np.ndarray) -> list[float] | None:
+        """For each passage row, the cosine of its closest unit to the query vector; None when
+        this build has no unit vectors."""
+        if self.unit_vectors is None or self.unit_rows is None:
+            return None
+        query = np.asarray(query, dtype=np.float32).reshape(-1)
+        starts = np.searchsorted(self.unit_rows, rows, side="left")
+        ends = np.searchsorted(self.unit_rows, rows, side="right")
+        return [float(np.max(self.unit_vectors[a:b] @ query)) if b > a else -1.0 for a, b in zip(starts, ends)]
 
 
 def build_index(
@@ -137,6 +152,16 @@ def build_index(
         dense = faiss.IndexFlatIP(dimension)
         dense.add(vectors)
         faiss.write_index(dense, str(staging / "dense.faiss"))
+        unit_texts, unit_rows = [], []
+        for row, p in enumerate(passages):
+            for unit in passage_units(p.text):
+                unit_texts.append(unit)
+                unit_rows.append(row)
+        unit_vectors = np.ascontiguousarray(embed_documents(unit_texts), dtype=np.float32)
+        if unit_vectors.shape != (len(unit_texts), dimension):
+            raise IndexProblem(f"embedder returned {unit_vectors.shape} for the units, expected {(len(unit_texts), dimension)}")
+        np.save(staging / "units.npy", unit_vectors, allow_pickle=False)
+        np.save(staging / "unit_rows.npy", np.asarray(unit_rows, dtype=np.int64), allow_pickle=False)
         SparseIndex.build([p.text for p in passages], [p.lang for p in passages]).save(staging / "sparse")
         with (staging / "passages.jsonl").open("w", encoding="utf-8") as handle:
             for p in passages:
@@ -152,7 +177,7 @@ def build_index(
             policyqa_version=__version__, embedding_model=embedder_name, embedding_fingerprint=embedder_fingerprint,
             dimension=dimension, chunking=asdict(sizing), bm25={"k1": 1.2, "b": 0.75, "analysis": "snowball+stopwords+fold"},
             corpus_hash=corpus_hash(passages), collection=collection, documents=len(used), passages=len(passages),
-            languages=langs, seconds=round(time.perf_counter() - started, 2),
+            languages=langs, seconds=round(time.perf_counter() - started, 2), units=len(unit_texts),
         )
         (staging / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
         final = builds / build_id
@@ -214,4 +239,11 @@ def load_index(root: Path, expected_fingerprint: str | None = None, expected_dim
     dense = faiss.read_index(str(folder / "dense.faiss"))
     if dense.ntotal != len(passages) or dense.ntotal != manifest.passages:
         raise IndexMismatchError(f"the index in {folder} is inconsistent ({dense.ntotal} vectors, {len(passages)} passages): rebuild it")
-    return Index(folder, manifest, passages, documents, dense, SparseIndex.load(folder / "sparse"))
+    unit_vectors = unit_rows = None
+    if (folder / "units.npy").exists():
+        unit_vectors = np.load(folder / "units.npy", allow_pickle=False)
+        unit_rows = np.load(folder / "unit_rows.npy", allow_pickle=False)
+        if (len(unit_vectors) != len(unit_rows) or len(unit_rows) != manifest.units
+                or (len(unit_rows) and (unit_rows[-1] >= len(passages) or np.any(np.diff(unit_rows) < 0)))):
+            raise IndexMismatchError(f"the unit vectors in {folder} do not match its passages: rebuild it")
+    return Index(folder, manifest, passages, documents, dense, SparseIndex.load(folder / "sparse"), unit_vectors, unit_rows)

@@ -64,6 +64,9 @@ class SearchResult:
     hits: tuple[Hit, ...]
     embed_ms: float
     search_ms: float
+    # The embedded question, so the answerer can compare it with passage units without
+    # embedding it again (the embedding is most of a query's time).
+    query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 class Retriever:
@@ -134,7 +137,7 @@ class Retriever:
         order = sorted(fused, key=lambda r: (-fused[r], r))
         hits = self._collapse(order, fused, dense_scores, sparse_best, asker, mask, k)
         t2 = time.perf_counter()
-        return SearchResult(text, asker, detected, tuple(hits), (t1 - t0) * 1000, (t2 - t1) * 1000)
+        return SearchResult(text, asker, detected, tuple(hits), (t1 - t0) * 1000, (t2 - t1) * 1000, query_vector[0])
 
     def _mentioned(self, text: str, dense: np.ndarray, mask: np.ndarray, depth: int) -> tuple[list[int], list[int]]:
         """Passages at a provision the question names, and passages of the instruments it names,
