@@ -153,14 +153,19 @@ class _Builder:
             number = int(_OP.match(p.locator).group(1))
             if (p.doc_id, number) in asked:
                 continue
+            # Every choice is the opening of a paragraph (its first passage), so a sub-item's
+            # "(c)" never marks the right answer out from the distractors.
             openings: dict[int, Passage] = {}
             for q in self.passages:
                 m = _OP.match(q.locator)
-                if q.doc_id == p.doc_id and m and int(m.group(1)) != number:
+                if q.doc_id == p.doc_id and m:
                     openings.setdefault(int(m.group(1)), q)
+            p = openings[number]
+            del openings[number]
             if len(openings) < CHOICES - 1:
                 continue
             asked.add((p.doc_id, number))
+            self.used.add(p.id)
             quote = _first_sentence(p.text, 30)
             wrong = [(_first_sentence(openings[n].text, 30), openings[n].id)
                      for n in self.rng.sample(sorted(openings), CHOICES - 1)]
