@@ -6,16 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from .handout import Bullets, Handout, Heading, Para, Quote, quote_marks
+from ..types import Document
 from .pack import Pack
-from .quiz import Quiz
 from .phrases import doc_name, phrase, source_line
+from .quiz import Quiz
 
 
 def _today() -> str:
     return dt.date.today().isoformat()
 
 
-def _doc_heading(doc) -> str:
+def _doc_heading(doc: Document) -> str:
     symbol = f" — {doc.symbol}" if doc.symbol and doc.symbol not in doc.title else ""
     return f"{doc.title}{symbol}"
 
@@ -28,9 +29,9 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
     if pack.doc_ids:
         blocks.append(Para(phrase(lang, "filtered", docs=", ".join(pack.doc_ids)), emphasis=True))
     if not pack.covered:
-        blocks += [Para(phrase(lang, "not_covered", best=f"{pack.best_score:.2f}")), Para(phrase(lang, "not_covered_hint"))]
-        return Handout(phrase(lang, "not_covered_title", topic=pack.topic), lang, tuple(blocks),
-                       phrase(lang, "pack_subtitle", date=date or _today()), head)
+        blocks += [Para(phrase(lang, "not_covered", best=f"{pack.best_score:.2f}")), Para(phrase(lang, "not_covered_hint")),
+                   _method(pack)]
+        return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or _today()), head)
     if pack.other_language:
         blocks.append(Para(phrase(lang, "other_language"), emphasis=True))
     documents = {d.id: d for d in pack.documents}
@@ -71,10 +72,15 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
         blocks.append(Para(phrase(lang, "links_none")))
     blocks.append(Heading(phrase(lang, "questions")))
     blocks.append(Bullets(pack.questions, numbered=True))
-    blocks.append(Heading(phrase(lang, "method"), 2))
-    blocks.append(Para(phrase(lang, "method_text", queries=" ; ".join(f"« {q} »" if lang == "fr" else f"“{q}”" for q in pack.queries),
-                              per=pack.per_instrument), emphasis=True))
+    blocks += [Heading(phrase(lang, "method"), 2), _method(pack)]
     return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or _today()), head)
+
+
+def _method(pack: Pack) -> Para:
+    """What was searched, so a trainer can judge what the pack does (and does not) hold."""
+    marks = ("« ", " »") if pack.lang == "fr" else ("“", "”")
+    searched = (" ; " if pack.lang == "fr" else "; ").join(f"{marks[0]}{q}{marks[1]}" for q in pack.queries)
+    return Para(phrase(pack.lang, "method_text", queries=searched, per=pack.per_instrument), emphasis=True)
 
 
 LETTERS = "ABCDEFGH"

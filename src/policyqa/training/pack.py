@@ -112,8 +112,9 @@ def build_pack(retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, 
     groups = _groups(material, order)
     defs = relevant_definitions(material, tuple(passages))
     found_links = _links(material, lang)
-    other = any(p.passage.lang != lang for g in groups for p in g.provisions) or any(d.passage.lang != lang for d in defs)
-    used = {g.document.id for g in groups} | {d.passage.doc_id for d in defs} | {link.passage.doc_id for link in found_links}
+    quoted = [p.passage for g in groups for p in g.provisions] + [d.passage for d in defs] + [k.passage for k in found_links]
+    other = any(p.lang != lang for p in quoted)
+    used = {p.doc_id for p in quoted} | {a.doc_id for g in groups for p in g.provisions for a in p.also_in}
     docs = tuple(material.documents[i] for i in sorted(used) if i in material.documents)
     pack = Pack(material.topic.topic, lang, True, groups, defs, found_links, (), other, round(material.best, 3),
                 tuple(doc_ids), docs, material.topic.queries, material.topic.keywords)

@@ -14,7 +14,6 @@ PHRASES = {
         "pack_subtitle": "Préparé par policyqa à partir du corpus ({date}). Chaque citation est reproduite mot pour mot "
                          "et renvoie au passage dont elle est tirée (document, disposition, page, identifiant du passage).",
         "running_head": "policyqa · {topic}",
-        "not_covered_title": "Dossier de formation : {topic}",
         "not_covered": "Le corpus ne couvre pas ce thème : aucun passage des textes disponibles n’en traite avec assez de "
                        "certitude (meilleure similarité {best}, sous le seuil calibré). Ce dossier ne contient donc aucune "
                        "disposition : mieux vaut un dossier vide qu’un dossier rempli de textes hors sujet.",
@@ -100,7 +99,6 @@ PHRASES = {
         "pack_subtitle": "Prepared by policyqa from the corpus ({date}). Every quotation is verbatim and points to the "
                          "passage it comes from (document, provision, page, passage id).",
         "running_head": "policyqa · {topic}",
-        "not_covered_title": "Training pack: {topic}",
         "not_covered": "The corpus does not cover this topic: no passage of the available texts deals with it with "
                        "enough certainty (best similarity {best}, under the calibrated threshold). This pack therefore "
                        "holds no provisions: an empty pack is better than one filled with texts that are off the point.",
