@@ -304,3 +304,26 @@ def test_the_chat_page_and_its_assets_are_served_locally(base):
     assert assets and all(a.startswith(("/static/", "#", "data:")) for a in assets), assets
     for asset in (a for a in assets if a.startswith("/static/")):
         assert httpx.get(f"{base}{asset}").status_code == 200, asset
+
+
+def test_training_material_over_http(base):
+    pack = httpx.post(f"{base}/v1/training/pack", json={"topic": "droit d'asile", "lang": "fr"}, timeout=60)
+    assert pack.status_code == 200, pack.text
+    data = pack.json()
+    assert data["lang"] == "fr" and isinstance(data["covered"], bool) and data["markdown"].startswith("#")
+    pdf = httpx.post(f"{base}/v1/training/pack", json={"topic": "droit d'asile", "lang": "fr", "format": "pdf"}, timeout=60)
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    assert 'filename="policyqa-pack-droit-d-asile.pdf"' in pdf.headers["content-disposition"]
+    quiz = httpx.post(f"{base}/v1/training/quiz", json={"topic": "asylum", "lang": "en", "count": 3, "answers": False}, timeout=60)
+    assert quiz.status_code == 200 and quiz.json()["answers"] is False
+    assert all("answer" not in item for item in quiz.json()["items"])
+    for route, body, status in [("pack", {"topic": " "}, 422), ("pack", {"topic": "asile", "doc": ["nope"]}, 400),
+                                ("pack", {"topic": "asile", "lang": "de"}, 422), ("quiz", {"topic": "asile", "count": 0}, 422),
+                                ("quiz", {"topic": "asile", "format": "docx"}, 422)]:
+        bad = httpx.post(f"{base}/v1/training/{route}", json=body)
+        assert bad.status_code == status, (route, body, bad.text)
+    asked = httpx.post(f"{base}/v1/ask", json={"question": COVERED}).json()
+    record = httpx.get(f"{base}/v1/training/transcript/{asked['conversation_id']}", params={"format": "markdown", "lang": "fr"})
+    assert record.status_code == 200 and COVERED in record.text
+    assert httpx.get(f"{base}/v1/training/transcript/{asked['conversation_id']}").content[:4] == b"%PDF"
+    assert httpx.get(f"{base}/v1/training/transcript/nope").status_code == 404

@@ -210,6 +210,69 @@ def test_the_chat_page_in_chromium(server, shots):
         browser.close()
     assert not outside, f"the page reached outside the service: {outside}"
     assert not problems, problems
-    assert sorted(f.name for f in shots.glob("*.png")) == ["1-fr-answer.png", "2-fr-citation-panel.png",
-                                                           "3-en-interface-not-covered.png", "4-phone-answer.png",
-                                                           "5-phone-source.png"]
+    assert {f.name for f in shots.glob("*.png")} >= {"1-fr-answer.png", "2-fr-citation-panel.png",
+                                                     "3-en-interface-not-covered.png", "4-phone-answer.png",
+                                                     "5-phone-source.png"}
+
+
+def test_training_in_the_chat_page_practice_quiz_pack_and_session_record(server, shots, tmp_path):
+    from pypdf import PdfReader
+
+    outside: list[str] = []
+    problems: list[str] = []
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page = context.new_page()
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(server + "/")
+        page.wait_for_selector("#service-status.ok")
+        page.click("#toggle-training")
+        assert page.get_attribute("#toggle-training", "aria-expanded") == "true"
+
+        # Practice mode: every question scored, its source opened from the corpus.
+        page.fill("#quiz-topic", "trafficking and smuggling")
+        page.select_option("#quiz-count", "5")
+        page.click("#quiz-form button[type=submit]")
+        page.wait_for_selector("#quiz .quiz-question", timeout=60_000)
+        total = int(page.inner_text("#quiz .quiz-progress").split(" of ")[1].split(" ")[0])
+        assert 1 <= total <= 5
+        right = 0
+        for n in range(total):
+            page.locator("#quiz button.choice").first.click()
+            feedback = page.locator("#quiz .quiz-feedback")
+            right += "Correct." in feedback.inner_text()
+            if n == 0:
+                page.screenshot(path=str(shots / "6-en-practice-quiz.png"))
+                page.click("#quiz button.quiz-source")
+                page.wait_for_selector("#panel .passage-text")
+                assert page.locator("#panel mark").count() >= 1
+                page.keyboard.press("Escape")
+            page.click("#quiz button.next")
+        assert page.inner_text("#quiz .quiz-final") == f"Quiz finished: {right} of {total}."
+
+        # A topic pack, downloaded as PDF, whose quotes are the corpus's own words.
+        page.fill("#pack-topic", "migrant children")
+        with page.expect_download(timeout=120_000) as info:
+            page.click("#pack-form button[data-format=pdf]")
+        pack = tmp_path / info.value.suggested_filename
+        info.value.save_as(pack)
+        assert pack.name == "policyqa-pack-migrant-children.pdf"
+        text = " ".join(page_.extract_text() for page_ in PdfReader(pack).pages)
+        assert "Key provisions" in text or "provisions" in text.lower(), text[:500]
+
+        # The session record of a conversation.
+        page.fill("#question", "Can a refugee be returned to a country where his life would be threatened?")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".answer[aria-busy=false]", timeout=60_000)
+        with page.expect_download(timeout=60_000) as info:
+            page.click("#export-session")
+        record = tmp_path / "record.pdf"
+        info.value.save_as(record)
+        record_text = " ".join(page_.extract_text() for page_ in PdfReader(record).pages)
+        assert "Article 33" in record_text and "returned" in record_text
+        browser.close()
+    assert not outside, outside
+    assert not problems, problems

@@ -23,7 +23,7 @@ from policyqa.retrieve import QueryError
 from policyqa.settings import Settings
 
 from .errors import ApiError, error_name, message, reply, request_lang
-from .routers import ask, conversations, documents, health, index, passages, search
+from .routers import ask, conversations, documents, health, index, passages, search, training
 from .service import NotReady, Service
 
 MAX_BODY_BYTES = 64 * 1024
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                            allow_headers=["Content-Type", "X-API-Key", "Accept-Language"])
 
     for router in (health.router, search.router, ask.router, conversations.router, documents.router,
-                   passages.router, index.router):
+                   passages.router, index.router, training.router):
         app.include_router(router, prefix="/v1")
     app.mount("/metrics", make_asgi_app(registry=registry))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

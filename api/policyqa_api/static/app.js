@@ -114,13 +114,34 @@
     return buffer;
   }
 
-  async function ask(question) {
+  function newTurn(question) {
     const turn = $("turn-template").content.firstElementChild.cloneNode(true);
+    turn.querySelector(".question").textContent = question;
+    $("log").append(turn);
+    return turn;
+  }
+
+  async function restoreConversation() {
+    // After a reload the conversation goes on: show what was already asked and answered.
+    if (!state.conversationId) return;
+    try {
+      const conversation = await getJSON("/v1/conversations/" + encodeURIComponent(state.conversationId));
+      conversation.turns.forEach((turn) => {
+        const node = newTurn(turn.question);
+        if (turn.answer.follow_up) node.querySelector(".question").append(el("span", { class: "follow-up", text: " · " + t("followUp") }));
+        showAnswer(node, turn.answer);
+      });
+      $("export-session").disabled = false;
+    } catch (error) {
+      forgetConversation();
+    }
+  }
+
+  async function ask(question) {
+    const turn = newTurn(question);
     const answer = turn.querySelector(".answer");
     const textBox = turn.querySelector(".answer-text");
-    turn.querySelector(".question").textContent = question;
     textBox.append(el("p", { class: "pending", text: t("answering") }));
-    $("log").append(turn);
     turn.scrollIntoView({ block: "end", behavior: "smooth" });
 
     const body = { question, mode: $("mode").value };
@@ -294,11 +315,13 @@
   function rememberConversation(id) {
     state.conversationId = id;
     sessionStorage.setItem("policyqa.conversation", id);
+    $("export-session").disabled = false;
   }
 
   function forgetConversation() {
     state.conversationId = null;
     sessionStorage.removeItem("policyqa.conversation");
+    $("export-session").disabled = true;
   }
 
   // ----- the source panel -----
@@ -403,16 +426,189 @@
     if (state.opener && document.contains(state.opener)) state.opener.focus();
   }
 
+  // ----- training: packs, practice quizzes, session records -----
+
+  async function download(url, options, fallbackName) {
+    const response = await fetch(url, options);
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      throw new Error(problem.detail || response.statusText);
+    }
+    const blob = await response.blob();
+    const named = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "");
+    const name = named ? named[1] : fallbackName;
+    const link = el("a", { href: URL.createObjectURL(blob), download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 30000);
+    return name;
+  }
+
+  function postJSON(url, body) {
+    return { method: "POST", headers: { "Content-Type": "application/json", "Accept-Language": state.ui },
+             body: JSON.stringify(body) };
+  }
+
+  function fillTopics() {
+    $("topics").replaceChildren(...t("topics").map((topic) => el("option", { value: topic })));
+  }
+
+  async function makeHandout(form, status, request, fallbackName) {
+    const buttons = form.querySelectorAll("button");
+    buttons.forEach((b) => { b.disabled = true; });
+    status.textContent = t("preparing");
+    try {
+      status.textContent = t("downloaded", { name: await download(request.url, request.options, fallbackName) });
+    } catch (error) {
+      status.textContent = error.message;
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  }
+
+  function topicOf(input, status) {
+    const topic = input.value.trim();
+    if (!topic) {
+      status.textContent = t("emptyTopic");
+      input.focus();
+    }
+    return topic;
+  }
+
+  async function startQuiz(topic) {
+    const status = $("quiz-status");
+    const box = $("quiz");
+    status.textContent = t("preparing");
+    let quiz;
+    try {
+      const response = await fetch("/v1/training/quiz", postJSON("/v1/training/quiz",
+        { topic, lang: state.ui, count: Number($("quiz-count").value), seed: Math.floor(Math.random() * 100000) }));
+      quiz = await response.json();
+      if (!response.ok) throw new Error(quiz.detail || response.statusText);
+    } catch (error) {
+      status.textContent = error.message;
+      return;
+    }
+    status.textContent = "";
+    box.hidden = false;
+    if (!quiz.covered || !quiz.items.length) {
+      box.replaceChildren(el("p", { class: "not-covered-title", text: t("quizNotCovered") }));
+      return;
+    }
+    state.quiz = { items: quiz.items, n: 0, score: 0 };
+    showQuizItem();
+  }
+
+  function showQuizItem() {
+    const quiz = state.quiz;
+    const item = quiz.items[quiz.n];
+    const box = $("quiz");
+    const letters = "ABCDEFGH";
+    const choices = el("ol", { class: "choices", type: "A" });
+    const feedback = el("div", { class: "quiz-feedback", role: "status" });
+    item.choices.forEach((choice, i) => {
+      choices.append(el("li", {}, [el("button", {
+        type: "button", class: "secondary choice", "data-index": String(i), text: choice,
+        onclick: () => answerQuizItem(item, i, choices, feedback, letters),
+      })]));
+    });
+    box.replaceChildren(
+      el("p", { class: "quiz-progress", text: t("quizProgress", { n: quiz.n + 1, total: quiz.items.length }) + " · " +
+                t("quizScore", { score: quiz.score, total: quiz.items.length }) }),
+      el("h3", { class: "quiz-question", text: item.question, tabindex: "-1" }),
+      item.quote ? el("blockquote", { class: "passage-text", lang: item.quote_lang, text: item.quote }) : null,
+      choices, feedback);
+    box.querySelector(".quiz-question").focus();
+  }
+
+  function answerQuizItem(item, chosen, choices, feedback, letters) {
+    const quiz = state.quiz;
+    const right = chosen === item.answer_index;
+    if (right) quiz.score += 1;
+    choices.querySelectorAll("button.choice").forEach((b, i) => {
+      b.disabled = true;
+      if (i === item.answer_index) b.classList.add("correct");
+      else if (i === chosen) b.classList.add("wrong");
+      if (i === chosen) b.setAttribute("aria-pressed", "true");
+    });
+    const c = item.citation;
+    const source = `${c.title}${c.symbol ? " (" + c.symbol + ")" : ""}, ${c.locator}${c.pages ? ", " + t("pages", { pages: c.pages }) : ""}`;
+    const last = quiz.n + 1 >= quiz.items.length;
+    feedback.replaceChildren(
+      el("p", { class: right ? "correct-text" : "wrong-text",
+                text: right ? t("correct") : t("wrong", { answer: `${letters[item.answer_index]}. ${item.choices[item.answer_index]}` }) }),
+      el("p", {}, [el("button", { type: "button", class: "link quiz-source", text: t("quizSource", { source }),
+                                  onclick: (event) => openPassage({ ...c, marker: "", other_version_id: "" }, event.currentTarget) })]),
+      el("button", { type: "button", class: "next", text: last ? t("finishQuiz") : t("nextQuestion"),
+                     onclick: () => { quiz.n += 1; last ? showQuizScore() : showQuizItem(); } }));
+    feedback.querySelector("button.next").focus();
+  }
+
+  function showQuizScore() {
+    const quiz = state.quiz;
+    $("quiz").replaceChildren(
+      el("p", { class: "quiz-final", role: "status", text: t("quizDone", { score: quiz.score, total: quiz.items.length }) }),
+      el("button", { type: "button", class: "secondary", text: t("restartQuiz"), onclick: () => startQuiz($("quiz-topic").value.trim()) }));
+  }
+
+  function initTraining() {
+    fillTopics();
+    $("toggle-training").addEventListener("click", () => {
+      const section = $("training");
+      section.hidden = !section.hidden;
+      $("toggle-training").setAttribute("aria-expanded", String(!section.hidden));
+      if (!section.hidden) $("pack-topic").focus();
+    });
+    $("pack-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const topic = topicOf($("pack-topic"), $("pack-status"));
+      if (!topic) return;
+      const format = (event.submitter && event.submitter.dataset.format) || "pdf";
+      makeHandout($("pack-form"), $("pack-status"),
+        { url: "/v1/training/pack", options: postJSON("/v1/training/pack", { topic, lang: state.ui, format }) },
+        `policyqa-pack.${format === "pdf" ? "pdf" : "md"}`);
+    });
+    $("quiz-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const topic = topicOf($("quiz-topic"), $("quiz-status"));
+      if (topic) startQuiz(topic);
+    });
+    $("quiz-print").addEventListener("click", () => {
+      const topic = topicOf($("quiz-topic"), $("quiz-status"));
+      if (!topic) return;
+      makeHandout($("quiz-form"), $("quiz-status"),
+        { url: "/v1/training/quiz", options: postJSON("/v1/training/quiz",
+          { topic, lang: state.ui, count: Number($("quiz-count").value), answers: false, format: "pdf" }) },
+        "policyqa-quiz.pdf");
+    });
+    $("export-session").addEventListener("click", async () => {
+      if (!state.conversationId) return;
+      const status = $("service-status");
+      status.textContent = t("preparing");
+      try {
+        const name = await download(`/v1/training/transcript/${encodeURIComponent(state.conversationId)}?format=pdf&lang=${state.ui}`,
+                                    { headers: { "Accept-Language": state.ui } }, "policyqa-session.pdf");
+        status.textContent = t("downloaded", { name });
+      } catch (error) {
+        status.textContent = error.message;
+      }
+    });
+  }
+
   // ----- wiring -----
 
   function init() {
     applyLanguage();
+    initTraining();
+    restoreConversation();
     loadStatus();
     loadFilters();
     $("switch-lang").addEventListener("click", () => {
       state.ui = state.ui === "fr" ? "en" : "fr";
       localStorage.setItem("policyqa.ui", state.ui);
       applyLanguage();
+      fillTopics();
       loadStatus();
     });
     $("new-conversation").addEventListener("click", () => {

@@ -1,0 +1,115 @@
+"""Training material over HTTP: topic packs, quizzes (JSON for the chat page's practice mode,
+or a printable handout) and session records of a conversation. The same library as
+`policyqa training …`; every quote verbatim with its citation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from policyqa.conversations import UnknownConversation
+from policyqa.training.handout import Handout
+from policyqa.training.layout import pack_handout, quiz_handout, quiz_json
+from policyqa.training.pack import build_pack
+from policyqa.training.quiz import build_quiz
+from policyqa.training.render_md import render_markdown
+from policyqa.training.render_pdf import render_pdf
+from policyqa.training.transcript import transcript_handout
+
+from ..deps import ServiceDep
+from ..errors import ApiError
+
+router = APIRouter(prefix="/training", tags=["training"])
+Format = Literal["json", "markdown", "pdf"]
+
+
+class TopicIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(min_length=1, max_length=200, description="the session's theme, e.g. \"enfants migrants\"")
+    lang: Literal["fr", "en"] = "fr"
+    doc: list[str] = Field(default_factory=list, max_length=100, description="only these documents")
+    format: Format = "json"
+
+    @field_validator("topic")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the topic is empty")
+        return value.strip()
+
+
+class QuizIn(TopicIn):
+    count: int = Field(10, ge=1, le=50)
+    seed: int = Field(0, ge=0, le=2**31)
+    answers: bool = Field(True, description="include the answer key and the citations")
+
+
+def _check_docs(doc_ids: list[str], service, request: Request, lang: str) -> tuple[str, ...]:
+    request.state.lang = lang
+    for doc_id in doc_ids:
+        if doc_id not in service.documents:
+            raise ApiError(400, "unknown_document", id=doc_id)
+    return tuple(doc_ids)
+
+
+def _filename(kind: str, topic: str) -> str:
+    # ASCII only: the name travels in a header; accents are dropped, not the letters.
+    ascii_topic = unicodedata.normalize("NFKD", topic).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_topic).strip("-")[:60] or kind
+    return f"policyqa-{kind}-{slug}"
+
+
+def _document(handout: Handout, fmt: str, name: str) -> Response:
+    if fmt == "pdf":
+        return Response(render_pdf(handout), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return Response(render_markdown(handout), media_type="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
+
+
+@router.post("/pack", summary="A handout on a topic: key provisions by instrument, definitions, links, "
+                              "discussion questions (json, markdown or pdf)")
+def pack(body: TopicIn, service: ServiceDep, request: Request):
+    retriever = service.ready_retriever()
+    built = build_pack(retriever, body.topic, body.lang, _check_docs(body.doc, service, request, body.lang))
+    handout = pack_handout(built)
+    if body.format != "json":
+        return _document(handout, body.format, _filename("pack", body.topic))
+    return {"topic": built.topic, "lang": built.lang, "covered": built.covered,
+            "instruments": len(built.groups), "provisions": len(built.provisions),
+            "definitions": len(built.definitions), "links": len(built.links), "questions": list(built.questions),
+            "markdown": render_markdown(handout)}
+
+
+@router.post("/quiz", summary="A multiple-choice quiz, every answer a cited passage (json for practice, "
+                              "markdown or pdf to print)")
+def quiz(body: QuizIn, service: ServiceDep, request: Request):
+    retriever = service.ready_retriever()
+    built = build_quiz(retriever, body.topic, body.lang, count=body.count, seed=body.seed,
+                       doc_ids=_check_docs(body.doc, service, request, body.lang))
+    if body.format != "json":
+        return _document(quiz_handout(built, body.answers), body.format,
+                         _filename("quiz", body.topic))
+    return quiz_json(built, body.answers)
+
+
+@router.get("/transcript/{conversation_id}", summary="A conversation as a session record, every citation resolved")
+def transcript(conversation_id: str, service: ServiceDep, request: Request,
+               format: Literal["markdown", "pdf"] = Query("pdf"), lang: Literal["fr", "en"] | None = Query(None)):
+    if lang:
+        request.state.lang = lang
+    try:
+        turns = service.store.turns(conversation_id)
+    except UnknownConversation:
+        raise ApiError(404, "unknown_conversation", id=conversation_id) from None
+    index = service.retriever.index if service.retriever else None
+    handout = transcript_handout([(t.question, t.answer) for t in turns], lang,
+                                 documents=index.documents if index else {},
+                                 passages={p.id: p for p in index.passages} if index else {})
+    return _document(handout, format, f"policyqa-session-{conversation_id[:8]}")
