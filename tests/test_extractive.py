@@ -189,3 +189,16 @@ def test_each_passage_is_scored_by_its_closest_unit_and_older_builds_fall_back_t
     answer = ExtractiveAnswerer(Retriever(index, lambda q: embedder.embed_queries([q])[0]),
                                 AnswerSettings(min_dense=0.05, min_dense_cross=0.05)).answer(question)
     assert answer.answered and answer.citations[0].passage_id == "g29"
+
+
+def test_a_faint_bm25_match_is_not_scaled_up_to_a_full_one(tmp_path):
+    from policyqa.retrieve import Hit
+
+    answerer = _answerer(tmp_path)
+    # A French question against English text: BM25 finds a stray shared stem (0.5), noise.
+    faint = [Hit(PASSAGES[1], 1, 0.03, 0.500, 0.5), Hit(PASSAGES[0], 2, 0.02, 0.510, 0.0)]
+    assert [h.passage.id for h in answerer._choose(faint, "Que dit le texte sur ce point ?", "fr")] == ["g29"]
+    strong = [Hit(PASSAGES[1], 1, 0.03, 0.500, 6.0), Hit(PASSAGES[0], 2, 0.02, 0.510, 0.0)]
+    assert [h.passage.id for h in answerer._choose(strong, "Que dit le texte sur ce point ?", "fr")] == ["e14"]
+    unfloored = ExtractiveAnswerer(answerer.retriever, AnswerSettings(sparse_floor=0.0))
+    assert [h.passage.id for h in unfloored._choose(faint, "Que dit le texte sur ce point ?", "fr")] == ["e14"]

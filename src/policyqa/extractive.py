@@ -41,7 +41,10 @@ class AnswerSettings:
     # halves cross-checked (eval/README.md).
     candidates: int = 8  # how many retrieved hits are reranked
     unit_weight: float = 0.25
-    sparse_weight: float = 0.02  # BM25, relative to the best candidate's
+    sparse_weight: float = 0.02  # BM25, relative to the best candidate's or to sparse_floor
+    # A best BM25 under this is no real word match (a French question scored against English
+    # text gets about 0.5 from shared stems), so it is not scaled up to count as a full one.
+    sparse_floor: float = 2.0
     coverage_weight: float = 0.05  # share of the question's words found in the passage (same language only)
     located_bonus: float = 0.05  # the passage is at the article/paragraph/objective the question names
     preamble_penalty: float = 0.05  # a preambular paragraph recalls context; operative ones decide
@@ -143,7 +146,7 @@ class ExtractiveAnswerer:
         """The candidate that best states the answer, then candidates repeating its wording."""
         st = self.settings
         pool = list(hits[: st.candidates])
-        best_sparse = max(h.sparse for h in pool) or 1.0
+        best_sparse = max(max(h.sparse for h in pool), st.sparse_floor, 1e-9)
         named = mentions.find(question, self.retriever.index.documents)
         if named.doc_ids:
             # The asker named the instrument: a passage of another one does not answer them.
