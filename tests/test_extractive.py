@@ -13,7 +13,7 @@ from policyqa.extractive import AnswerSettings, ExtractiveAnswerer, same_wording
 from policyqa.index import build_index, load_index
 from policyqa.phrases import UNSUPPORTED_LANGUAGE
 from policyqa.retrieve import Retriever
-from policyqa.types import Document, Passage
+from policyqa.types import Citation, Document, Passage
 from policyqa.units import units
 
 DOCS = [
@@ -202,3 +202,21 @@ def test_a_faint_bm25_match_is_not_scaled_up_to_a_full_one(tmp_path):
     assert [h.passage.id for h in answerer._choose(strong, "Que dit le texte sur ce point ?", "fr")] == ["e14"]
     unfloored = ExtractiveAnswerer(answerer.retriever, AnswerSettings(sparse_floor=0.0))
     assert [h.passage.id for h in unfloored._choose(faint, "Que dit le texte sur ce point ?", "fr")] == ["e14"]
+
+
+def test_the_quote_follows_the_units_closest_in_meaning_even_across_languages(tmp_path):
+    # A French question shares no word with the English sub-items; the unit vectors choose.
+    parts = units(LONG)
+    scores = [0.1] * len(parts)
+    target = next(i for i, u in enumerate(parts) if u.startswith("(b)"))
+    scores[target] = 0.9
+    quote = select_quote(PASSAGES[0], "et pour les enfants ?", 40, scores)
+    assert parts[target] in quote
+    assert quote_is_verbatim(Citation("[1]", "g29", "gcm-en", "GCM", "", "x", "", quote, "en"), PASSAGES[0])
+    # Scores that do not match the passage's units (an index of another build) are ignored.
+    assert select_quote(PASSAGES[0], "et pour les enfants ?", 40, scores[:-1]) == select_quote(PASSAGES[0], "et pour les enfants ?", 40)
+    # The index gives one score per unit, in the units' order.
+    embedder, index = _index(tmp_path, PASSAGES, DOCS)
+    query = embedder.embed_queries(["children in detention"])[0]
+    per_unit = index.unit_scores(index.row_of["g29"], query)
+    assert len(per_unit) == len(parts) and max(per_unit) == index.best_unit_scores([index.row_of["g29"]], query)[0]

@@ -117,26 +117,45 @@ class AnswerJudgement:
     quotes_verbatim: bool
     latency_ms: float
     citations: tuple[str, ...] = ()
+    # An evidence passage is cited and the span shown from it holds the evidence itself
+    # (not only neighbouring sub-items of the same passage).
+    quoted_evidence: bool = False
+
+
+def _quote_holds(evidence: str, quote: str) -> bool:
+    """Whether the quoted span shows the evidence: every piece of the quote is verbatim, so
+    it is enough that the evidence's words appear in it (at least 80 %, as a cut may trim an
+    end of a long evidence quote)."""
+    from .questions import normalise
+
+    wanted = normalise(evidence).split()
+    shown = set(normalise(quote).split())
+    return bool(wanted) and sum(w in shown for w in wanted) >= 0.8 * len(wanted)
 
 
 def judge_answer(question: Question, answer: Callable[[Question], "object"], passages: dict[str, "object"]) -> AnswerJudgement:
     """`answer` returns a policyqa.types.Answer; `passages` maps passage ids to Passages."""
     from .citations import quote_is_verbatim
+    from .questions import normalise
 
     started = time.perf_counter()
     result = answer(question)
     elapsed = (time.perf_counter() - started) * 1000
-    with_evidence, verbatim = 0, True
+    with_evidence, verbatim, quoted = 0, True, False
     for c in result.citations:
         p = passages.get(c.passage_id)
         other = passages.get(c.other_version_id) if c.other_version_id else None
         texts = [t.text for t in (p, other) if t is not None]
         if any(question.is_relevant(t) for t in texts):
             with_evidence += 1
+            # Only evidence found in the cited passage itself can be in its quote (not the
+            # evidence of its other-language version).
+            here = normalise(p.text) if p is not None else ""
+            quoted = quoted or any(_quote_holds(e.quote, c.quote) for e in question.evidence if normalise(e.quote) in here)
         verbatim = verbatim and p is not None and quote_is_verbatim(c, p)
     return AnswerJudgement(question.id, question.lang, question.answerable, result.answered, result.lang,
                            len(result.citations), with_evidence, verbatim, elapsed,
-                           tuple(f"{c.doc_id} {c.locator}" for c in result.citations))
+                           tuple(f"{c.doc_id} {c.locator}" for c in result.citations), quoted)
 
 
 def answer_metrics(rows: list[AnswerJudgement]) -> dict:
@@ -158,6 +177,7 @@ def answer_metrics(rows: list[AnswerJudgement]) -> dict:
         "false_abstentions": share(answerable, lambda r: not r.answered),
         "language_accuracy": share(supported, lambda r: r.answer_lang == r.lang),
         "quotes_verbatim": share([r for r in rows if r.answered], lambda r: r.quotes_verbatim),
+        "quoted_evidence_rate": share([r for r in answered if r.cited_with_evidence], lambda r: r.quoted_evidence),
         "latency_p50_ms": round(statistics.median(latencies), 1),
         "latency_p95_ms": round(latencies[min(len(latencies) - 1, math.ceil(0.95 * len(latencies)) - 1)], 1),
     }

@@ -61,18 +61,29 @@ class AnswerSettings:
         return best.dense >= threshold
 
 
+# Per shared question word, added to a unit's cosine when choosing what to quote (see eval/README.md).
+QUOTE_LEXICAL_WEIGHT = 0.02
 _LABEL = re.compile(r"^(?:\(?[a-z]{1,3}\)|\d{1,2}\.|[A-F]\.)\s")
 _PREAMBLE = re.compile(r"\bpreamb", re.I)
 
 
-def select_quote(passage: Passage, question: str, max_words: int) -> str:
-    """The passage's words that bear on the question, verbatim, in document order."""
+def select_quote(passage: Passage, question: str, max_words: int, unit_scores: list[float] | None = None,
+                 lexical_weight: float = QUOTE_LEXICAL_WEIGHT) -> str:
+    """The passage's words that bear on the question, verbatim, in document order.
+
+    Units are ranked by their cosine to the question when the index has unit vectors (this
+    works across languages: "enfants" finds the sub-item on "children"), plus a small bonus
+    per question word they share; without unit vectors, by shared words alone."""
     text = passage.text.strip()
     if len(text.split()) <= max_words:
         return " ".join(text.split())
     units = _units(text)
     query = set(analyse(question, passage.lang)) if passage.lang in ("en", "fr") else set()
-    scored = [(len(query & set(analyse(u, passage.lang))) if query else 0, i) for i, u in enumerate(units)]
+    overlap = [len(query & set(analyse(u, passage.lang))) if query else 0 for u in units]
+    if unit_scores is not None and len(unit_scores) == len(units):
+        scored = [(unit_scores[i] + lexical_weight * overlap[i], i) for i in range(len(units))]
+    else:
+        scored = [(float(overlap[i]), i) for i in range(len(units))]
     keep: set[int] = set()
     lead = 0 if not _LABEL.match(units[0]) else None
     budget = max_words
@@ -129,7 +140,10 @@ class ExtractiveAnswerer:
         open_q, close_q = ("« ", " »") if asker == "fr" else ("“", "”")
         for n, hit in enumerate(chosen, 1):
             p = hit.passage
-            quote = select_quote(p, question, self.settings.max_quote_words)
+            index = self.retriever.index
+            scores = (index.unit_scores(index.row_of[p.id], result.query_vector)
+                      if result.query_vector is not None and p.id in index.row_of else None)
+            quote = select_quote(p, question, self.settings.max_quote_words, scores)
             other = next((o.id for o in hit.other_versions), "")
             sources[n] = Source(p, quote, other)
             doc = documents.get(p.doc_id)

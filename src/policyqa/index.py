@@ -111,6 +111,15 @@ class Index:
             if p.parallel_key:
                 self.by_parallel.setdefault(p.parallel_key, []).append(i)
 
+    def unit_scores(self, row: int, query: np.ndarray) -> list[float] | None:
+        """The cosine of each unit of one passage (in units.py order) to the query vector;
+        None when this build has no unit vectors."""
+        if self.unit_vectors is None or self.unit_rows is None:
+            return None
+        a = int(np.searchsorted(self.unit_rows, row, side="left"))
+        b = int(np.searchsorted(self.unit_rows, row, side="right"))
+        return [float(x) for x in self.unit_vectors[a:b] @ np.asarray(query, dtype=np.float32).reshape(-1)]
+
     def best_unit_scores(self, rows: list[int], query: np.ndarray) -> list[float] | None:
         """For each passage row, the cosine of its closest unit to the query vector; None when
         this build has no unit vectors."""
