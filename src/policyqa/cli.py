@@ -211,12 +211,13 @@ def index_build(
     collection: Collection = "default",
     embedder: Annotated[Optional[str], typer.Option(help="embeddinggemma (default) or hashing")] = None,
 ) -> None:
-    """Ingest the corpus, embed new passages (cached by hash) and switch in a new index."""
+    """Ingest the corpus, embed new passages and their units (cached by hash) and switch in a new index."""
     settings = Settings.from_env()
     chosen = _embedder(settings, embedder)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err, transient=False, disable=not err.is_terminal) as bar:
-        task = bar.add_task("embedding new passages", total=None)
+        # The progress covers two rounds: the passages, then their units (lines and sentences).
+        task = bar.add_task("embedding new texts", total=None)
 
         printed = [-1]
 
@@ -226,7 +227,7 @@ def index_build(
             tenth = done * 10 // total if total else 10
             if not err.is_terminal and tenth != printed[0]:
                 printed[0] = tenth
-                err.print(f"embedded {done}/{total} new passages")
+                err.print(f"embedded {done}/{total} new texts (passages, then their units)")
 
         try:
             folder, report = pipeline.build(settings, chosen, collection, progress=step)
@@ -238,7 +239,7 @@ def index_build(
         for p in d.problems:
             if p.severity == "error":
                 err.print(f"[yellow]skipped {p.doc_id}:[/] {p.message}")
-    out.print(f"index {manifest.build_id}: {manifest.passages} passages from {manifest.documents} documents, "
+    out.print(f"index {manifest.build_id}: {manifest.passages} passages ({manifest.units} units) from {manifest.documents} documents, "
               f"{manifest.embedding_model}, built in {manifest.seconds:.1f} s -> {folder}")
 
 
