@@ -173,7 +173,12 @@ def test_without_an_index_the_service_starts_and_says_it_is_not_ready(env, tmp_p
         assert ready.status_code == 503 and "policyqa index build" in ready.json()["detail"]
         search = httpx.get(f"http://127.0.0.1:{port}/v1/search", params={"q": "asile"})
         assert search.status_code == 503 and "policyqa index build" in search.json()["detail"]
+        for route in ("/v1/ask", "/v1/ask/stream"):
+            asked = httpx.post(f"http://127.0.0.1:{port}{route}", json={"question": "Quels droits pour les demandeurs d'asile ?"})
+            assert asked.status_code == 503 and asked.json()["detail"].startswith("le service n’est pas prêt"), asked.text
         assert httpx.get(f"http://127.0.0.1:{port}/v1/documents").status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200  # the page loads and says it is not ready
+        assert httpx.get(f"http://127.0.0.1:{port}/v1/index").json()["ready"] is False
     finally:
         proc.terminate()
         proc.wait(timeout=10)

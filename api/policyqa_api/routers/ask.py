@@ -62,11 +62,14 @@ def _filters(body: AskIn, service) -> Filters:
     return Filters(tuple(body.doc), tuple(body.family))
 
 
-def _plan(body: AskIn, service, request: Request) -> chat.TurnPlan:
+def _note_language(body: AskIn, request: Request) -> None:
+    """Errors from here on are written in the asker's language. A one-word question is a
+    weak clue; the browser's language is then the better one."""
     detected = language.identify(body.question)
-    # Errors from here on are written in the asker's language.
-    # A one-word question is a weak clue; the browser's language is then the better one.
     request.state.lang = body.lang or (detected.lang if detected.supported and detected.confidence >= 0.5 else None)
+
+
+def _plan(body: AskIn, service, request: Request) -> chat.TurnPlan:
     try:
         plan = chat.plan_turn(service.store, body.conversation_id, body.question, body.lang)
     except UnknownConversation:
@@ -89,6 +92,7 @@ def _llm_down(service, exc: Exception) -> ApiError:
 @router.post("/ask", response_model=AnswerOut,
              summary="Answer with verbatim quotes and numbered citations, or say the corpus does not cover it")
 def ask(body: AskIn, service: ServiceDep, request: Request) -> AnswerOut:
+    _note_language(body, request)
     retriever = service.ready_retriever()
     plan = _plan(body, service, request)
     filters = _filters(body, service)
@@ -129,6 +133,7 @@ def _pieces(text: str, words: int = 6) -> Iterator[str]:
                                              "answer as POST /v1/ask returns it, whose text replaces the deltas); "
                                              "`error` {error, detail} if the model fails midway"}})
 def ask_stream(body: AskIn, service: ServiceDep, request: Request) -> StreamingResponse:
+    _note_language(body, request)
     retriever = service.ready_retriever()
     plan = _plan(body, service, request)
     filters = _filters(body, service)
