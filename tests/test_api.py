@@ -332,3 +332,17 @@ def test_training_material_over_http(base):
     assert record.status_code == 200 and COVERED in record.text
     assert httpx.get(f"{base}/v1/training/transcript/{asked['conversation_id']}").content[:4] == b"%PDF"
     assert httpx.get(f"{base}/v1/training/transcript/nope").status_code == 404
+
+
+def test_the_openapi_document_describes_errors_and_files_as_they_are(base):
+    spec = httpx.get(f"{base}/openapi.json").json()
+    ask = spec["paths"]["/v1/ask"]["post"]["responses"]
+    assert ask["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    assert {"400", "404", "503"} <= set(ask)
+    assert "application/pdf" in spec["paths"]["/v1/training/pack"]["post"]["responses"]["200"]["content"]
+    wrong_method = httpx.request("TRACE", f"{base}/v1/health")
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "GET"
+    # A form's empty "all" option is no filter, not a document named "".
+    assert httpx.get(f"{base}/v1/search", params={"q": "asile", "doc": "", "family": ""}).status_code == 200
+    assert httpx.post(f"{base}/v1/ask", json={"question": COVERED, "doc": [""], "family": [""]}).status_code == 200
+    assert httpx.post(f"{base}/v1/training/quiz", json={"topic": "asile", "answers": 0}).status_code == 422

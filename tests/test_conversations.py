@@ -89,6 +89,11 @@ def test_a_follow_up_is_searched_with_the_previous_subject():
     assert not alone.follow_up and alone.query == "Qu’est-ce que le non-refoulement ?"
     long_chain = contextualise("and for women?", " ".join(["word"] * 500), "en")
     assert len(long_chain.query.split()) <= 120 and long_chain.query.endswith("and for women?")
+    # Long words: the merged text stays within what the search accepts.
+    wide = contextualise("and for women?", " ".join(["x" * 40] * 100), "en")
+    assert len(wide.query) <= 2000 and wide.query.endswith("and for women?")
+    near_limit = contextualise("et pour les enfants ? " + "y" * 1970, "Quelles garanties en détention ?", "fr")
+    assert len(near_limit.query) <= 2000
 
 
 def test_a_short_follow_up_keeps_the_conversations_language(tmp_path):

@@ -23,6 +23,7 @@ from policyqa.retrieve import QueryError
 from policyqa.settings import Settings
 
 from .errors import ApiError, error_name, message, reply, request_lang
+from .schemas import ERRORS
 from .routers import ask, conversations, documents, health, index, passages, search, training
 from .service import NotReady, Service
 
@@ -81,13 +82,16 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         if any(e.get("type") == "json_invalid" for e in errors):
             detail = "; ".join(str(e.get("ctx", {}).get("error", e.get("msg"))) for e in errors)
             return reply(400, "bad request", message("bad_json", lang, detail=detail))
-        parts = [f"{'.'.join(str(x) for x in e.get('loc', ()) if x not in ('query', 'body'))}: {e.get('msg')}"
+        parts = [f"{'.'.join(str(x) for x in e.get('loc', ()) if x not in ('query', 'body')) or 'body'}: {e.get('msg')}"
                  for e in errors]
         return reply(422, "invalid request", message("invalid", lang, detail="; ".join(parts)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return reply(exc.status_code, error_name(exc.status_code), str(exc.detail))
+        response = reply(exc.status_code, error_name(exc.status_code), str(exc.detail))
+        for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
+            response.headers[name] = value
+        return response
 
     origins = [o.strip() for o in os.environ.get("POLICYQA_CORS_ORIGINS", "").split(",") if o.strip()]
     if origins:
@@ -97,7 +101,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     for router in (health.router, search.router, ask.router, conversations.router, documents.router,
                    passages.router, index.router, training.router):
-        app.include_router(router, prefix="/v1")
+        app.include_router(router, prefix="/v1", responses=ERRORS)
     app.mount("/metrics", make_asgi_app(registry=registry))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

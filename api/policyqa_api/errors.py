@@ -62,5 +62,5 @@ def reply(status: int, error: str, detail: str) -> JSONResponse:
 
 
 def error_name(status: int) -> str:
-    return {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 409: "conflict",
+    return {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 405: "method not allowed", 409: "conflict",
             413: "request too large", 422: "invalid request", 503: "not ready"}.get(status, "error")

@@ -86,7 +86,20 @@ class PassageDetailOut(BaseModel):
 
 class ErrorOut(BaseModel):
     error: str
-    detail: str
+    detail: str  # in the asker's language when it is known
+
+
+# Every route may answer these, always as ErrorOut; declared so clients (and the OpenAPI
+# document) know the shape of an error, which is not FastAPI's default validation body.
+ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in (
+    (400, "bad request: malformed JSON, unknown filter value"),
+    (404, "unknown id"),
+    (413, "request body over 64 KiB"),
+    (422, "invalid request: a field missing, of the wrong type or out of range"),
+    (503, "not ready: no index loaded (or a first build running), or the generative model does not answer"),
+)}
+FILES = {200: {"content": {"application/pdf": {}, "text/markdown": {}, "text/plain": {}, "application/xml": {}},
+               "description": "the file"}}
 
 
 class CitationOut(BaseModel):

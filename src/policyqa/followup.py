@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .analysis import analyse
+from .retrieve import MAX_QUERY_CHARS
 
 # Openers that only make sense as a continuation of what was just asked.
 _OPENERS = re.compile(
@@ -44,9 +45,13 @@ def contextualise(question: str, previous_query: str | None, lang: str) -> Conte
     if not previous_query or not is_follow_up(question, lang):
         return Contextualised(question, False)
     previous = previous_query.split()
-    # Keep the most recent words when a chain of follow-ups grows long.
-    merged = " ".join(previous[-(_MAX_QUERY_WORDS - len(question.split())):] + [question]) if len(previous) else question
-    return Contextualised(merged, True)
+    # Keep the most recent words when a chain of follow-ups grows long, within the search's
+    # own length limit, so a valid follow-up is never refused for its predecessor's length.
+    room = max(0, _MAX_QUERY_WORDS - len(question.split()))
+    kept = previous[-room:] if room else []
+    while kept and len(" ".join(kept)) + 1 + len(question) > MAX_QUERY_CHARS:
+        kept = kept[1:]
+    return Contextualised(" ".join(kept + [question]), True)
 
 
 def is_follow_up(question: str, lang: str) -> bool:

@@ -52,14 +52,16 @@ class AskIn(BaseModel):
 
 
 def _filters(body: AskIn, service) -> Filters:
-    for doc_id in body.doc:
+    # An empty value (a form's "all" option) means no filter.
+    docs, families_wanted = [d for d in body.doc if d.strip()], [f for f in body.family if f.strip()]
+    for doc_id in docs:
         if doc_id not in service.documents:
             raise ApiError(400, "unknown_document", id=doc_id)
     families = sorted({d.family for d in service.documents.values()})
-    for family in body.family:
+    for family in families_wanted:
         if family not in families:
             raise ApiError(400, "unknown_family", id=family, known=", ".join(families))
-    return Filters(tuple(body.doc), tuple(body.family))
+    return Filters(tuple(docs), tuple(families_wanted))
 
 
 def _note_language(body: AskIn, request: Request) -> None:

@@ -4,7 +4,7 @@ from fastapi.responses import FileResponse
 from policyqa import catalog
 
 from ..deps import ServiceDep
-from ..schemas import DocumentOut
+from ..schemas import FILES, DocumentOut
 
 router = APIRouter(tags=["documents"])
 MEDIA = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8",
@@ -36,7 +36,7 @@ def document(doc_id: str, service: ServiceDep) -> DocumentOut:
     return _out(service, _document(service, doc_id))
 
 
-@router.get("/documents/{doc_id}/file", summary="The original file (open a PDF at a page with #page=N)")
+@router.get("/documents/{doc_id}/file", responses=FILES, summary="The original file (open a PDF at a page with #page=N)")
 def document_file(doc_id: str, service: ServiceDep) -> FileResponse:
     doc = _document(service, doc_id)
     # Only catalogued files are served: the path comes from the catalogue, never the request.

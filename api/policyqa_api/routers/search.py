@@ -22,7 +22,9 @@ def search(
     only_lang: Annotated[list[str] | None, Query(description="only passages in these languages")] = None,
 ) -> SearchOut:
     retriever = service.ready_retriever()
-    result = retriever.search(q, k=k, lang=lang, filters=Filters(tuple(doc or ()), tuple(family or ()), tuple(only_lang or ())))
+    # An empty value (a form's "all" option) means no filter, not a document named "".
+    kept = [tuple(v for v in (values or ()) if v.strip()) for values in (doc, family, only_lang)]
+    result = retriever.search(q, k=k, lang=lang, filters=Filters(*kept))
     return SearchOut(
         query=result.query, lang=result.lang, detected_lang=result.detected,
         supported_lang=result.detected in SUPPORTED or lang is not None,

@@ -10,7 +10,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from policyqa.conversations import UnknownConversation
 from policyqa.training.handout import Handout
@@ -45,13 +45,14 @@ class TopicIn(BaseModel):
 
 
 class QuizIn(TopicIn):
-    count: int = Field(10, ge=1, le=50)
-    seed: int = Field(0, ge=0, le=2**31)
-    answers: bool = Field(True, description="include the answer key and the citations")
+    count: StrictInt = Field(10, ge=1, le=50)
+    seed: StrictInt = Field(0, ge=0, le=2**31)
+    answers: StrictBool = Field(True, description="include the answer key and the citations")
 
 
 def _check_docs(doc_ids: list[str], service, request: Request, lang: str) -> tuple[str, ...]:
     request.state.lang = lang
+    doc_ids = [d for d in doc_ids if d.strip()]
     for doc_id in doc_ids:
         if doc_id not in service.documents:
             raise ApiError(400, "unknown_document", id=doc_id)
@@ -73,7 +74,11 @@ def _document(handout: Handout, fmt: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
 
 
-@router.post("/pack", summary="A handout on a topic: key provisions by instrument, definitions, links, "
+DOCUMENT = {200: {"content": {"application/json": {}, "application/pdf": {}, "text/markdown": {}},
+                  "description": "JSON, or the handout as a file"}}
+
+
+@router.post("/pack", responses=DOCUMENT, summary="A handout on a topic: key provisions by instrument, definitions, links, "
                               "discussion questions (json, markdown or pdf)")
 def pack(body: TopicIn, service: ServiceDep, request: Request):
     retriever = service.ready_retriever()
@@ -87,7 +92,7 @@ def pack(body: TopicIn, service: ServiceDep, request: Request):
             "markdown": render_markdown(handout)}
 
 
-@router.post("/quiz", summary="A multiple-choice quiz, every answer a cited passage (json for practice, "
+@router.post("/quiz", responses=DOCUMENT, summary="A multiple-choice quiz, every answer a cited passage (json for practice, "
                               "markdown or pdf to print)")
 def quiz(body: QuizIn, service: ServiceDep, request: Request):
     retriever = service.ready_retriever()
@@ -99,7 +104,7 @@ def quiz(body: QuizIn, service: ServiceDep, request: Request):
     return quiz_json(built, body.answers)
 
 
-@router.get("/transcript/{conversation_id}", summary="A conversation as a session record, every citation resolved")
+@router.get("/transcript/{conversation_id}", responses=DOCUMENT, summary="A conversation as a session record, every citation resolved")
 def transcript(conversation_id: str, service: ServiceDep, request: Request,
                format: Literal["markdown", "pdf"] = Query("pdf"), lang: Literal["fr", "en"] | None = Query(None)):
     if lang:
