@@ -118,6 +118,7 @@
     const turn = $("turn-template").content.firstElementChild.cloneNode(true);
     turn.querySelector(".question").textContent = question;
     $("log").append(turn);
+    document.body.classList.add("has-turns"); // the introduction gives its room to the conversation
     return turn;
   }
 
@@ -614,6 +615,7 @@
     $("new-conversation").addEventListener("click", () => {
       forgetConversation();
       $("log").replaceChildren();
+      document.body.classList.remove("has-turns");
       closePanel();
       $("service-status").textContent = t("conversationCleared");
       $("question").focus();
