@@ -4,7 +4,6 @@ is fast), exercised over HTTP."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from conftest import require_shared_corpus
+from service_helpers import free_port, serve_api, sse_events, stop
 
 CATALOG = """
 [[document]]
@@ -57,28 +57,6 @@ API_KEY = "test-key-0123456789"
 COVERED = "Devant la persécution, toute personne a le droit de chercher asile et de bénéficier de l'asile en d'autres pays"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(env: dict, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "policyqa.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode())
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the server did not start")
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory) -> dict:
     root = require_shared_corpus()
@@ -89,7 +67,7 @@ def env(tmp_path_factory) -> dict:
            "POLICYQA_CACHE_DIR": str(tmp / "cache"), "POLICYQA_EMBEDDER": "hashing",
            "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_API_KEY": API_KEY,
            # Nothing listens there: the generative mode must fail with a clear 503.
-           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{_free_port()}/v1",
+           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
            "POLICYQA_CORS_ORIGINS": "https://portal.example.org"}
     subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
     return env
@@ -97,11 +75,10 @@ def env(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def base(env):
-    port = _free_port()
-    proc = _serve(env, port)
+    port = free_port()
+    proc = serve_api(env, port, Path(env["POLICYQA_DB"]).parent / "server.log")
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop(proc)
 
 
 def test_health_ready_and_openapi(base):
@@ -166,8 +143,8 @@ def test_metrics_are_exposed(base):
 
 
 def test_without_an_index_the_service_starts_and_says_it_is_not_ready(env, tmp_path):
-    port = _free_port()
-    proc = _serve({**env, "POLICYQA_INDEX_DIR": str(tmp_path / "empty")}, port)
+    port = free_port()
+    proc = serve_api({**env, "POLICYQA_INDEX_DIR": str(tmp_path / "empty")}, port, tmp_path / "server.log")
     try:
         ready = httpx.get(f"http://127.0.0.1:{port}/v1/ready")
         assert ready.status_code == 503 and "policyqa index build" in ready.json()["detail"]
@@ -180,8 +157,7 @@ def test_without_an_index_the_service_starts_and_says_it_is_not_ready(env, tmp_p
         assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200  # the page loads and says it is not ready
         assert httpx.get(f"http://127.0.0.1:{port}/v1/index").json()["ready"] is False
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
@@ -219,22 +195,11 @@ def test_errors_speak_the_askers_language(base):
     assert stale.status_code == 404 and stale.json()["detail"].startswith("aucune conversation")
 
 
-def _events(response: httpx.Response) -> list[tuple[str, dict]]:
-    import json
-
-    events = []
-    for block in response.text.split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        if "event" in lines:
-            events.append((lines["event"], json.loads(lines["data"])))
-    return events
-
-
 def test_stream_sends_start_text_citations_and_the_final_answer(base):
     r = httpx.post(f"{base}/v1/ask/stream", json={"question": "Toute personne a le droit de chercher asile en d'autres pays"},
                    timeout=30)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
-    events = _events(r)
+    events = sse_events(r)
     names = [name for name, _ in events]
     assert names[0] == "start" and names[-2:] == ["citations", "done"] and names.count("delta") >= 2, names
     done = events[-1][1]

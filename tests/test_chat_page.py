@@ -4,23 +4,14 @@ by Playwright. Screenshots go to $POLICYQA_SCREENSHOT_DIR (default: the test's t
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import REPO, require_shared_corpus
-from policyqa import catalog, ingest
-from policyqa.embed import CachedEmbedder, EmbeddingCache
-from policyqa.index import build_index
-from policyqa.paths import cache_dir
-from test_api import _events, _free_port
+from conftest import require_shared_corpus
+from service_helpers import build_subset_index, free_port, serve_api, sse_events, stop
 
 pytestmark = pytest.mark.model
 SUBSET = ["gcm-en", "udhr-en", "udhr-fr", "smuggling-protocol-2000-en", "refugee-convention-1951-en",
@@ -35,37 +26,14 @@ DETENTION_FR = "Quelles garanties le Pacte mondial prévoit-il pour les migrants
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, real_embedder):
-    root = require_shared_corpus()
     tmp = tmp_path_factory.mktemp("real-service")
-    docs = catalog.select(catalog.load_catalog([REPO / "corpus" / "catalog.toml"]), ids=SUBSET)
-    report = ingest.ingest(docs, (root,))
-    cached = CachedEmbedder(real_embedder, EmbeddingCache.for_embedder(real_embedder, cache_dir() / "embeddings"))
-    build_index(report.passages, docs, cached.embed_documents, real_embedder.name, real_embedder.fingerprint,
-                real_embedder.dimension, tmp / "index")
-    port = _free_port()
-    env = {**os.environ, "POLICYQA_INDEX_DIR": str(tmp / "index"), "POLICYQA_CORPUS_ROOTS": str(root),
+    build_subset_index(SUBSET, tmp / "index", real_embedder)
+    port = free_port()
+    env = {**os.environ, "POLICYQA_INDEX_DIR": str(tmp / "index"), "POLICYQA_CORPUS_ROOTS": str(require_shared_corpus()),
            "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_EMBEDDER": "embeddinggemma"}
-    log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "policyqa.cli", "serve", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{base}/v1/ready", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError((tmp / "server.log").read_text())
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("the service did not become ready:\n" + (tmp / "server.log").read_text())
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    proc = serve_api(env, port, tmp / "server.log", probe="/v1/ready", timeout=180)
+    yield f"http://127.0.0.1:{port}"
+    stop(proc)
 
 
 def test_the_real_service_answers_streams_and_follows_up_over_http(server):
@@ -79,7 +47,7 @@ def test_the_real_service_answers_streams_and_follows_up_over_http(server):
     assert any("children" in text for text in cited), follow
     streamed = httpx.post(f"{server}/v1/ask/stream", json={"question": "Can a refugee be returned to a country where his life would be threatened?"},
                           timeout=60)
-    events = _events(streamed)
+    events = sse_events(streamed)
     done = events[-1][1]
     assert [n for n, _ in events][-1] == "done" and done["answered"] and done["lang"] == "en"
     assert any(c["doc_id"] == "refugee-convention-1951-en" and c["locator"].startswith("Article 33") for c in done["citations"]), done

@@ -5,10 +5,8 @@ numbers, refusal. (The answers of a 135M model are not the point; the plumbing i
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -18,6 +16,7 @@ from policyqa.extractive import AnswerSettings
 from policyqa.index import build_index, load_index
 from policyqa.retrieve import Retriever
 from policyqa.types import Document, Passage
+from service_helpers import free_port, serve_api, sse_events, start, stop
 
 DOCS = [Document(id="udhr-en", title="Universal Declaration of Human Rights", short_title="UDHR", lang="en",
                  family="udhr", path="u.txt")]
@@ -43,29 +42,12 @@ def _require_llama():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     _require_llama()
-    log = (tmp_path_factory.mktemp("llm") / "server.log").open("wb")  # a pipe would fill and block the server
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "policyqa.cli", "llm", "serve", "--model", "smollm2",
-                             "--port", str(port), "--n-ctx", "2048"], stdout=log, stderr=subprocess.STDOUT)
+    port = free_port()
     base = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            httpx.get(f"{base}/models", timeout=1).raise_for_status()
-            break
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the model server stopped: see {log.name}")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError(f"the model server did not start in 90 s: see {log.name}")
+    proc = start(["llm", "serve", "--model", "smollm2", "--port", str(port), "--n-ctx", "2048"], None,
+                 tmp_path_factory.mktemp("llm") / "server.log", f"{base}/models", timeout=90)
     yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    stop(proc)
 
 
 @pytest.fixture()
@@ -137,7 +119,7 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
     """POST /v1/ask/stream in the generative mode: a uvicorn process of the real app, asking
     the llama.cpp server; the events arrive in order and the turn is stored."""
     from conftest import require_shared_corpus
-    from test_api import CATALOG, _events, _free_port, _serve
+    from test_api import CATALOG
 
     root = require_shared_corpus()
     (tmp_path / "catalog.toml").write_text(CATALOG, encoding="utf-8")
@@ -145,14 +127,14 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
            "POLICYQA_INDEX_DIR": str(tmp_path / "index"), "POLICYQA_CACHE_DIR": str(tmp_path / "cache"),
            "POLICYQA_EMBEDDER": "hashing", "POLICYQA_DB": str(tmp_path / "db.sqlite3"), "POLICYQA_LLM_BASE_URL": server}
     subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    api = _serve(env, port)
+    port = free_port()
+    api = serve_api(env, port, tmp_path / "api.log")
     try:
         base = f"http://127.0.0.1:{port}"
         question = "Everyone has the right to seek and to enjoy in other countries asylum from persecution?"
         r = httpx.post(f"{base}/v1/ask/stream", json={"question": question, "mode": "llm", "lang": "en"}, timeout=180)
         assert r.status_code == 200, r.text
-        events = _events(r)
+        events = sse_events(r)
         names = [n for n, _ in events]
         assert names[0] == "start" and names[-2:] == ["citations", "done"] and "delta" in names, names
         done = events[-1][1]
@@ -165,5 +147,4 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
         kept = httpx.get(f"{base}/v1/conversations/{done['conversation_id']}").json()
         assert kept["turns"][0]["answer"]["mode"] == "llm"
     finally:
-        api.terminate()
-        api.wait(timeout=10)
+        stop(api)

@@ -8,12 +8,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO, require_shared_corpus
-from policyqa import catalog, ingest
-from policyqa.embed import CachedEmbedder, EmbeddingCache
-from policyqa.index import build_index, load_index
-from policyqa.paths import cache_dir
+from policyqa.index import load_index
 from policyqa.retrieve import Retriever
+from service_helpers import build_subset_index
 
 pytestmark = pytest.mark.model
 SUBSET = ["gcm-en", "udhr-en", "udhr-fr", "smuggling-protocol-2000-en", "refugee-convention-1951-en", "rabat-marrakech-2023-fr"]
@@ -21,15 +18,7 @@ SUBSET = ["gcm-en", "udhr-en", "udhr-fr", "smuggling-protocol-2000-en", "refugee
 
 @pytest.fixture(scope="module")
 def index_root(tmp_path_factory, real_embedder):
-    root = require_shared_corpus()
-    docs = catalog.select(catalog.load_catalog([REPO / "corpus" / "catalog.toml"]), ids=SUBSET)
-    report = ingest.ingest(docs, (root,))
-    # The embedding cache is the user's own, so a second run of the suite embeds nothing.
-    cached = CachedEmbedder(real_embedder, EmbeddingCache.for_embedder(real_embedder, cache_dir() / "embeddings"))
-    folder = tmp_path_factory.mktemp("index")
-    build_index(report.passages, docs, cached.embed_documents, real_embedder.name, real_embedder.fingerprint,
-                real_embedder.dimension, folder)
-    return folder
+    return build_subset_index(SUBSET, tmp_path_factory.mktemp("index"), real_embedder)
 
 
 @pytest.fixture(scope="module")

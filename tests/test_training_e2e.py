@@ -10,13 +10,10 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO, require_shared_corpus
-from policyqa import catalog, ingest
-from policyqa.embed import CachedEmbedder, EmbeddingCache
 from policyqa.extractive import ExtractiveAnswerer
-from policyqa.index import build_index, load_index
-from policyqa.paths import cache_dir
+from policyqa.index import load_index
 from policyqa.retrieve import Retriever
+from service_helpers import build_subset_index
 from policyqa.training.layout import pack_handout, quiz_handout, quiz_json
 from policyqa.training.output import write_handout
 from policyqa.training.pack import build_pack
@@ -32,14 +29,7 @@ SUBSET = ["gcm-en", "a-res-80-218-en", "a-res-78-217-en", "a-res-80-228-en", "tr
 
 @pytest.fixture(scope="module")
 def index_root(tmp_path_factory, real_embedder):
-    root = require_shared_corpus()
-    docs = catalog.select(catalog.load_catalog([REPO / "corpus" / "catalog.toml"]), ids=SUBSET)
-    report = ingest.ingest(docs, (root,))
-    cached = CachedEmbedder(real_embedder, EmbeddingCache.for_embedder(real_embedder, cache_dir() / "embeddings"))
-    folder = tmp_path_factory.mktemp("index")
-    build_index(report.passages, docs, cached.embed_documents, real_embedder.name, real_embedder.fingerprint,
-                real_embedder.dimension, folder)
-    return folder
+    return build_subset_index(SUBSET, tmp_path_factory.mktemp("index"), real_embedder)
 
 
 @pytest.fixture(scope="module")

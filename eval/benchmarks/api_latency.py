@@ -18,11 +18,7 @@ from pathlib import Path
 import httpx
 
 from policyqa.questions import load_questions
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+from search_latency import percentile  # the same nearest-rank percentile as the search benchmark
 
 
 def _stream(client: httpx.Client, base: str, question: str) -> tuple[float, float]:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .paths import data_dir
 from .types import Answer, Citation
 
 SCHEMA = """
@@ -74,11 +75,7 @@ class Feedback:
 def default_path() -> Path:
     """$POLICYQA_DB, else $XDG_DATA_HOME/policyqa/conversations.sqlite3, else ~/.local/share/…"""
     explicit = os.environ.get("POLICYQA_DB")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg).expanduser() if xdg and Path(xdg).expanduser().is_absolute() else Path.home() / ".local" / "share"
-    return base / "policyqa" / "conversations.sqlite3"
+    return Path(explicit).expanduser() if explicit else data_dir() / "conversations.sqlite3"
 
 
 def _now() -> str:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from .questions import Question
+from .questions import Question, normalise
 
 KS = (1, 5, 10)
 
@@ -126,8 +126,6 @@ def _quote_holds(evidence: str, quote: str) -> bool:
     """Whether the quoted span shows the evidence: every piece of the quote is verbatim, so
     it is enough that the evidence's words appear in it (at least 80 %, as a cut may trim an
     end of a long evidence quote)."""
-    from .questions import normalise
-
     wanted = normalise(evidence).split()
     shown = set(normalise(quote).split())
     return bool(wanted) and sum(w in shown for w in wanted) >= 0.8 * len(wanted)
@@ -136,7 +134,6 @@ def _quote_holds(evidence: str, quote: str) -> bool:
 def judge_answer(question: Question, answer: Callable[[Question], "object"], passages: dict[str, "object"]) -> AnswerJudgement:
     """`answer` returns a policyqa.types.Answer; `passages` maps passage ids to Passages."""
     from .citations import quote_is_verbatim
-    from .questions import normalise
 
     started = time.perf_counter()
     result = answer(question)

@@ -116,7 +116,6 @@ class ExtractiveAnswerer:
         self.settings = settings
 
     def answer(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Answer:
-        started = time.perf_counter()
         detected = language.identify(" ".join((question or "").split()))
         if lang is None and detected.lang and not detected.supported:
             return Answer(UNSUPPORTED_LANGUAGE, detected.lang, (), False, mode="extractive")

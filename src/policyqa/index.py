@@ -125,10 +125,7 @@ class Index:
         this build has no unit vectors."""
         if self.unit_vectors is None or self.unit_rows is None:
             return None
-        query = np.asarray(query, dtype=np.float32).reshape(-1)
-        starts = np.searchsorted(self.unit_rows, rows, side="left")
-        ends = np.searchsorted(self.unit_rows, rows, side="right")
-        return [float(np.max(self.unit_vectors[a:b] @ query)) if b > a else -1.0 for a, b in zip(starts, ends)]
+        return [max(self.unit_scores(row, query) or [-1.0]) for row in rows]
 
 
 def build_index(

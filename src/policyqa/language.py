@@ -41,9 +41,13 @@ def _vote(text: str) -> str:
     return "fr" if fr > en else "en"
 
 
+@lru_cache(maxsize=1024)
 def identify(text: str) -> Detected:
     """The question's language, with lingua's confidence; short, ambiguous strings such as
-    "Article 33" fall back to a French/English vote rather than a guess at a third language."""
+    "Article 33" fall back to a French/English vote rather than a guess at a third language.
+
+    Cached: one request reads the same question's language in the API (for its error
+    messages), the conversation and the answerer, and lingua takes about 6 ms a call."""
     if not re.search(r"[^\W\d_]", text):
         return Detected("", 0.0)
     values = _detector().compute_language_confidence_values(text)

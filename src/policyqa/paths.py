@@ -1,9 +1,18 @@
-"""Where policyqa keeps state that lives outside the repository (weights, embedding caches)."""
+"""Where policyqa keeps state that lives outside the repository (weights, embedding caches,
+conversations)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+
+def _xdg(variable: str, fallback: Path) -> Path:
+    # An empty or relative XDG_* value is invalid per the XDG spec and must be ignored.
+    value = os.environ.get(variable)
+    if value and Path(value).expanduser().is_absolute():
+        return Path(value).expanduser() / "policyqa"
+    return fallback / "policyqa"
 
 
 def cache_dir() -> Path:
@@ -15,8 +24,10 @@ def cache_dir() -> Path:
     explicit = os.environ.get("POLICYQA_CACHE_DIR")
     if explicit:
         return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    # An empty or relative XDG_CACHE_HOME is invalid per the XDG spec and must be ignored.
-    if xdg and Path(xdg).expanduser().is_absolute():
-        return Path(xdg).expanduser() / "policyqa"
-    return Path.home() / ".cache" / "policyqa"
+    return _xdg("XDG_CACHE_HOME", Path.home() / ".cache")
+
+
+def data_dir() -> Path:
+    """Where policyqa keeps what users made (conversations, feedback): $XDG_DATA_HOME/policyqa,
+    else ~/.local/share/policyqa. Not created here."""
+    return _xdg("XDG_DATA_HOME", Path.home() / ".local" / "share")

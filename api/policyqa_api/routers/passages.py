@@ -1,7 +1,7 @@
 from fastapi import APIRouter, HTTPException
 
 from ..deps import ServiceDep
-from ..schemas import DocumentOut, PassageDetailOut, PassageOut
+from ..schemas import PassageDetailOut, PassageOut
 from .documents import _out
 
 router = APIRouter(tags=["passages"])
