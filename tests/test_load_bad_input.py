@@ -179,6 +179,7 @@ def test_unknown_loader_format_is_a_load_error(tmp_path):
         (_entry("bad-hash", "a.pdf", sha256="abc"), "sha256"),
         (_entry("escape", "../outside.pdf"), "path"),
         (_entry("odd-collection", "a.pdf", collection="secret"), "collection"),
+        (_entry("one-title", "a.pdf", other_titles="Protection des migrants"), "other_titles"),
     ],
 )
 def test_catalog_error_names_the_entry_and_the_field(tmp_path, entry, field):

@@ -37,3 +37,14 @@ def test_locators_match_only_the_named_provision():
     assert locator_matches(p("Article 3"), m) and not locator_matches(p("Article 33"), m)
     assert locator_matches(p("Objective 13 › para 29 (a)–(c)"), m) and not locator_matches(p("para 290"), m)
     assert locator_matches(p("Objective 1 › para 17"), m) and not locator_matches(p("Objective 13 › para 30"), m)
+
+
+def test_a_resolution_is_found_by_its_title_in_either_language_but_a_bare_title_phrase_is_not_a_name():
+    docs = {**DOCS, "a-res-80-218-en": Document(id="a-res-80-218-en", title="Protection of migrants", lang="en",
+                                                family="unga-resolution", path="r.pdf", symbol="A/RES/80/218",
+                                                other_titles=("Protection des migrants",))}
+    assert find("Les résolutions sur la protection des migrants recommandent-elles…", docs).doc_ids == {"a-res-80-218-en"}
+    assert find("la résolution intitulée « Protection des migrants »", docs).doc_ids == {"a-res-80-218-en"}
+    assert find("What does the resolution on the protection of migrants say?", docs).doc_ids == {"a-res-80-218-en"}
+    assert find("the Protection of migrants resolution", docs).doc_ids == {"a-res-80-218-en"}
+    assert not find("Quelle est la protection des migrants en mer ?", docs).doc_ids

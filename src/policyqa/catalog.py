@@ -17,6 +17,7 @@ FORMATS = ("pdf", "txt", "md", "xml")
 COLLECTIONS = ("default", "extended")
 _REQUIRED = ("id", "title", "lang", "family", "path")
 _KNOWN = {f.name for f in fields(Document)}
+_LISTS = ("aliases", "other_titles")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
@@ -33,9 +34,9 @@ def _check(entry: dict, where: str) -> Document:
     if unknown:
         raise CatalogError(f"{where}: document '{name}': unknown field(s) {', '.join(sorted(unknown))}")
     for key, value in entry.items():
-        if key == "aliases":
+        if key in _LISTS:
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                raise CatalogError(f"{where}: document '{name}': field 'aliases' must be a list of names")
+                raise CatalogError(f"{where}: document '{name}': field '{key}' must be a list of names")
         elif not isinstance(value, str):
             raise CatalogError(f"{where}: document '{name}': field '{key}' must be a string")
     if not _ID.match(entry["id"]):
@@ -52,7 +53,7 @@ def _check(entry: dict, where: str) -> Document:
         raise CatalogError(f"{where}: document '{name}': field 'sha256' is not 64 lower-case hex digits")
     if Path(entry["path"]).is_absolute() or ".." in Path(entry["path"]).parts:
         raise CatalogError(f"{where}: document '{name}': field 'path' must be relative to a corpus root")
-    doc = Document(**{**entry, "aliases": tuple(entry.get("aliases", ()))})
+    doc = Document(**{**entry, **{key: tuple(entry.get(key, ())) for key in _LISTS}})
     return replace(doc, format=fmt, short_title=doc.short_title or doc.title)
 
 
@@ -110,8 +111,9 @@ def add_to_catalog(catalog: Path, doc: Document) -> None:
     if any(e.get("id") == doc.id for e in entries):
         raise CatalogError(f"{catalog.name}: document '{doc.id}' already exists")
     entry = {f.name: getattr(doc, f.name) for f in fields(Document) if getattr(doc, f.name)}
-    if "aliases" in entry:
-        entry["aliases"] = list(entry["aliases"])
+    for key in _LISTS:
+        if key in entry:
+            entry[key] = list(entry[key])
     _check(dict(entry), f"{catalog.name} new entry")
     entries.append(entry)
     catalog.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .analysis import fold
 from .types import Document, Passage
@@ -37,6 +38,23 @@ def _names(doc: Document) -> list[str]:
     return names
 
 
+# "the resolution(s) on <title>", "la résolution sur la <titre>", "<title> resolution":
+# how delegates name a General Assembly resolution without its number (text is folded).
+_BY_TITLE_BEFORE = (r"resolutions? (?:of the general assembly |de l'assemblee generale )?"
+                    r"(?:on|about|entitled|sur|relatives? a|concernant|intitulees?) (?:the |la |le |les |l')?")
+_BY_TITLE_AFTER = r"(?: resolutions?)"
+
+
+@lru_cache(maxsize=256)
+def _titled(doc: Document) -> re.Pattern | None:
+    """A pattern for the resolution named by its title, in English or French."""
+    if not doc.symbol.startswith("A/RES/") or doc.family == "udhr":
+        return None
+    titles = [_norm(t).strip() for t in (doc.title, *doc.other_titles) if t.strip()]
+    alternatives = "|".join(re.escape(t) for t in titles)
+    return re.compile(rf"(?<!\w)(?:{_BY_TITLE_BEFORE}[«\"“]?\s*(?:{alternatives})(?!\w)|(?:{alternatives}){_BY_TITLE_AFTER}(?!\w))")
+
+
 _ARTICLE = re.compile(r"\b(?:article|art\.)\s+(premier|first|\d{1,3}|[ivxl]{1,5})\b")
 _PARAGRAPH = re.compile(r"\b(?:paragraph|paragraphe|para\.?|paras\.?|§)\s*(\d{1,3})\b")
 _OPERATIVE = re.compile(r"\b(?:operative paragraph|paragraphe du dispositif|op\.?)\s*(\d{1,3})\b")
@@ -51,6 +69,10 @@ def find(question: str, documents: dict[str, Document]) -> Mentions:
             if re.search(rf"(?<![\w/]){re.escape(_norm(name).strip())}(?![\w/])", text):
                 named.add(doc.id)
                 break
+        else:
+            titled = _titled(doc)
+            if titled is not None and titled.search(text):
+                named.add(doc.id)
     articles = {("1" if a in ("premier", "first") else a.upper() if not a.isdigit() else a) for a in _ARTICLE.findall(text)}
     paragraphs = {int(n) for n in _PARAGRAPH.findall(text)} | {int(n) for n in _OPERATIVE.findall(text)}
     objectives = {int(n) for n in _OBJECTIVE.findall(text)}

@@ -30,6 +30,10 @@ class Document:
     note: str = ""
     # Other names users call it by, in both languages ("Pacte mondial", "Palermo Protocol").
     aliases: tuple[str, ...] = ()
+    # The official title in the other language, when the text itself is not in the corpus
+    # in that language: users name a resolution by its title ("la résolution sur la
+    # protection des migrants"), and a title alone is too common a phrase to be an alias.
+    other_titles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
