@@ -146,9 +146,9 @@ def test_bad_queries_get_clear_messages(tmp_path):
 
 def test_bm25_only_and_dense_only_weightings(tmp_path):
     _build(tmp_path)
-    sparse = _retriever(tmp_path, Weights(dense=0.0, sparse_same=1.0, sparse_other=1.0)).search("remittances", k=2)
+    sparse = _retriever(tmp_path, Weights(dense=0.0, sparse_same=1.0, sparse_other=1.0, units=0.0)).search("remittances", k=2)
     assert sparse.hits[0].passage.id == "g36" and sparse.hits[0].dense == 0.0
-    dense = _retriever(tmp_path, Weights(sparse_same=0.0, sparse_other=0.0)).search("remittances", k=6)
+    dense = _retriever(tmp_path, Weights(sparse_same=0.0, sparse_other=0.0, units=0.0)).search("remittances", k=6)
     assert len(dense.hits) == 4  # six passages, of which two pairs of parallel articles: four provisions
 
 
@@ -224,3 +224,24 @@ def test_cli_builds_an_index_and_searches_it(tmp_path, monkeypatch):
     assert hit["other_versions"][0]["lang"] == "en"
     wrong = CliRunner().invoke(app, ["search", "asile", "--doc", "nope"])
     assert wrong.exit_code == 2 and "unknown document" in wrong.output
+
+
+def test_passages_are_also_ranked_by_their_closest_unit(tmp_path):
+    # One line about consular notification inside a long passage on other matters: the
+    # passage's own vector averages its lines, its closest unit does not.
+    long_text = "\n".join([f"{i}. States shall cooperate on border data, vessels, carriers and training, item {i}."
+                           for i in range(1, 9)] + ["9. A detained migrant shall be informed without delay of consular notification."])
+    passages = PASSAGES + [_p("s16", "gcm-en", "en", "Article 16", long_text)]
+    _build(tmp_path, passages=passages)
+    embedder = HashingEmbedder()
+    index = load_index(tmp_path, embedder.fingerprint, embedder.dimension)
+    query = embedder.embed_queries(["detained migrant informed without delay of consular notification"])[0]
+    best = index.passage_unit_scores(query)
+    row = index.row_of["s16"]
+    assert best[row] == pytest.approx(max(index.unit_scores(row, query)))
+    assert best[row] > float(index.dense.reconstruct(row) @ query)
+    units_only = _retriever(tmp_path, Weights(dense=0.0, sparse_same=0.0, sparse_other=0.0, mention=0.0, units=1.0))
+    assert units_only.search("detained migrant informed without delay of consular notification", k=1).hits[0].passage.id == "s16"
+    index.unit_vectors = index.unit_rows = None  # a build made before unit vectors existed
+    assert index.passage_unit_scores(query) is None
+    assert Retriever(index, lambda q: embedder.embed_queries([q])[0]).search("consular notification", k=3).hits

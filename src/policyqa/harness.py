@@ -19,8 +19,8 @@ from .settings import Settings
 SYSTEMS = ("hybrid", "dense", "bm25", "langchain")
 WEIGHTS = {
     "hybrid": Weights(),
-    "dense": Weights(sparse_same=0.0, sparse_other=0.0, mention=0.0),
-    "bm25": Weights(dense=0.0, sparse_same=1.0, sparse_other=1.0, mention=0.0),
+    "dense": Weights(sparse_same=0.0, sparse_other=0.0, mention=0.0, units=0.0),
+    "bm25": Weights(dense=0.0, sparse_same=1.0, sparse_other=1.0, mention=0.0, units=0.0),
 }
 
 

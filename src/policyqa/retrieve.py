@@ -35,6 +35,9 @@ class Weights:
     sparse_same: float = 0.15  # BM25 in the question's language
     sparse_other: float = 0.0  # BM25 in the other language
     mention: float = 1.0  # passages of an instrument or provision the question names
+    # Passages ranked by their closest line or sentence: a long passage's own vector averages
+    # its topics, so the sub-item that answers can be far down the passage list.
+    units: float = 0.5
     rrf_k: int = 60
     depth: int = 100  # how deep each ranked list goes into the fusion
 
@@ -123,6 +126,10 @@ class Retriever:
         rankings: list[tuple[list[int], float]] = []
         if w.dense > 0:
             rankings.append((_top(dense_scores, mask, w.depth), w.dense))
+        if w.units > 0:
+            unit_scores = self.index.passage_unit_scores(query_vector[0])
+            if unit_scores is not None:
+                rankings.append((_top(unit_scores, mask, w.depth), w.units))
         sparse_best = np.zeros(n, dtype=np.float32)
         for part_lang, scores in sparse.items():
             weight = w.sparse_same if part_lang == asker else w.sparse_other
