@@ -220,3 +220,32 @@ def test_the_quote_follows_the_units_closest_in_meaning_even_across_languages(tm
     query = embedder.embed_queries(["children in detention"])[0]
     per_unit = index.unit_scores(index.row_of["g29"], query)
     assert len(per_unit) == len(parts) and max(per_unit) == index.best_unit_scores([index.row_of["g29"]], query)[0]
+
+
+def test_a_question_about_a_named_provision_as_a_whole_is_answered_from_its_chapeau(tmp_path):
+    from policyqa.retrieve import Hit
+
+    answerer = _answerer(tmp_path)
+    chapeau = Passage(id="o1", doc_id="gcm-en", lang="en", locator="Objective 1 › para 17",
+                      text="We commit to strengthen the global evidence base on international migration.")
+    actions = Passage(id="o1g", doc_id="gcm-en", lang="en", locator="Objective 1 › para 17 (g)–(i)",
+                      text="(g) Improve national data collection by integrating migration-related topics into censuses;")
+    hits = [Hit(actions, 1, 0.03, 0.52, 0.0), Hit(chapeau, 2, 0.02, 0.50, 0.0)]
+    question = "What does Objective 1 of A/RES/73/195 call for?"
+    assert [h.passage.id for h in answerer._choose(hits, question, "en")] == ["o1"]
+    plain = ExtractiveAnswerer(answerer.retriever, AnswerSettings(chapeau_bonus=0.0))
+    assert [h.passage.id for h in plain._choose(hits, question, "en")] == ["o1g"]
+    # Without a named provision, the closer sub-items are cited.
+    assert [h.passage.id for h in answerer._choose(hits, "What data does A/RES/73/195 call for?", "en")] == ["o1g"]
+
+
+def test_a_named_instrument_is_looked_for_below_the_first_candidates(tmp_path):
+    from policyqa.retrieve import Hit
+
+    answerer = _answerer_over(tmp_path, RES_PASSAGES, DOCS + RES)
+    # Eight passages of another instrument come first; the named resolution's is ninth.
+    others = [Hit(Passage(id=f"u{i}", doc_id="udhr-en", lang="en", locator=f"Article {i}", text=f"Clause {i}."),
+                  i, 0.03, 0.60, 0.0) for i in range(1, 9)]
+    ninth = Hit(RES_PASSAGES[2], 9, 0.01, 0.40, 0.0)
+    question = "What does resolution 80/218 say about alternatives to detention?"
+    assert [h.passage.id for h in answerer._choose(others + [ninth], question, "en")] == ["b-op6"]

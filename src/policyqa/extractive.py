@@ -40,6 +40,9 @@ class AnswerSettings:
     # structural signals. Weights calibrated on eval/questions/gold.jsonl, odd and even
     # halves cross-checked (eval/README.md).
     candidates: int = 8  # how many retrieved hits are reranked
+    # When the question names an instrument, its own passages are looked for this deep in
+    # the results (another instrument's passage does not answer the asker).
+    named_depth: int = 30
     unit_weight: float = 0.25
     sparse_weight: float = 0.02  # BM25, relative to the best candidate's or to sparse_floor
     # A best BM25 under this is no real word match (a French question scored against English
@@ -47,23 +50,24 @@ class AnswerSettings:
     sparse_floor: float = 2.0
     coverage_weight: float = 0.05  # share of the question's words found in the passage (same language only)
     located_bonus: float = 0.05  # the passage is at the article/paragraph/objective the question names
+    # A question about a named provision as a whole ("what does Objective 1 call for") is
+    # answered by its chapeau, which states the commitment; the sub-items list actions.
+    chapeau_bonus: float = 0.04
     preamble_penalty: float = 0.05  # a preambular paragraph recalls context; operative ones decide
     # Another candidate is cited beside the chosen one when it repeats the same wording
     # (the 2023 and 2025 versions of a resolution): share of analysed words in common.
     same_wording: float = 0.9
 
     def covered(self, hits: list[Hit], asker: str) -> bool:
-        """Whether the best passage is close enough to the question to answer from it."""
-        if not hits:
-            return False
-        best = max(hits, key=lambda h: h.dense)
-        threshold = self.min_dense if best.passage.lang == asker else self.min_dense_cross
-        return best.dense >= threshold
+        """Whether some passage is close enough to the question to answer from it (each
+        against the threshold for its own language)."""
+        return any(h.dense >= (self.min_dense if h.passage.lang == asker else self.min_dense_cross) for h in hits)
 
 
 # Per shared question word, added to a unit's cosine when choosing what to quote (see eval/README.md).
 QUOTE_LEXICAL_WEIGHT = 0.02
 _LABEL = re.compile(r"^(?:\(?[a-z]{1,3}\)|\d{1,2}\.|[A-F]\.)\s")
+_SUB_ITEMS = re.compile(r"(?:\([a-z]{1,4}\)|\d\.)(?:–(?:\([a-z]{1,4}\)|\d{1,2}\.))?$")
 _PREAMBLE = re.compile(r"\bpreamb", re.I)
 
 
@@ -120,7 +124,8 @@ class ExtractiveAnswerer:
         if lang is None and detected.lang and not detected.supported:
             return Answer(UNSUPPORTED_LANGUAGE, detected.lang, (), False, mode="extractive")
         asker = lang or (detected.lang if detected.supported else "en")
-        result = self.retriever.search(question, k=8, lang=asker, filters=filters)
+        result = self.retriever.search(question, k=max(self.settings.named_depth, self.settings.candidates),
+                                       lang=asker, filters=filters)
         searched = time.perf_counter()
         documents = self.retriever.index.documents
         hits = list(result.hits)
@@ -158,16 +163,17 @@ class ExtractiveAnswerer:
     def _choose(self, hits: list[Hit], question: str, asker: str, query_vector=None) -> list[Hit]:
         """The candidate that best states the answer, then candidates repeating its wording."""
         st = self.settings
-        pool = list(hits[: st.candidates])
-        best_sparse = max(max(h.sparse for h in pool), st.sparse_floor, 1e-9)
         named = mentions.find(question, self.retriever.index.documents)
+        pool = list(hits[: st.candidates])
         if named.doc_ids:
             # The asker named the instrument: a passage of another one does not answer them.
-            pool = [h for h in pool if h.passage.doc_id in named.doc_ids] or pool
+            pool = [h for h in hits if h.passage.doc_id in named.doc_ids][: st.candidates] or pool
+        best_sparse = max(max(h.sparse for h in pool), st.sparse_floor, 1e-9)
         provision = bool(named.articles or named.paragraphs or named.objectives)
         index = self.retriever.index
-        units = (index.best_unit_scores([index.row_of[h.passage.id] for h in pool], query_vector)
-                 if query_vector is not None and all(h.passage.id in index.row_of for h in pool) else None)
+        rows = [index.row_of.get(h.passage.id) for h in pool]
+        units = (index.best_unit_scores(rows, query_vector)
+                 if query_vector is not None and None not in rows else None)
         words = set(analyse(question, asker)) if asker in LANGS else set()
 
         def score(i: int, h: Hit) -> float:
@@ -177,6 +183,8 @@ class ExtractiveAnswerer:
             return ((1 - st.unit_weight) * h.dense + st.unit_weight * unit
                     + st.sparse_weight * h.sparse / best_sparse + st.coverage_weight * coverage
                     + st.located_bonus * (provision and mentions.locator_matches(h.passage, named))
+                    + st.chapeau_bonus * (provision and mentions.locator_matches(h.passage, named)
+                                          and not _SUB_ITEMS.search(h.passage.locator))
                     - st.preamble_penalty * bool(_PREAMBLE.search(h.passage.locator)))
 
         scores = {id(h): score(i, h) for i, h in enumerate(pool)}
