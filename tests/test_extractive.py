@@ -249,3 +249,15 @@ def test_a_named_instrument_is_looked_for_below_the_first_candidates(tmp_path):
     ninth = Hit(RES_PASSAGES[2], 9, 0.01, 0.40, 0.0)
     question = "What does resolution 80/218 say about alternatives to detention?"
     assert [h.passage.id for h in answerer._choose(others + [ninth], question, "en")] == ["b-op6"]
+
+
+def test_a_question_on_an_instrument_the_corpus_does_not_hold_is_declined_and_says_so(tmp_path):
+    answerer = _answerer(tmp_path)
+    question = "Does the Cartagena Declaration give everyone the right to seek asylum from persecution?"
+    close = answerer.answer(question.replace("the Cartagena Declaration", "the Universal Declaration"))
+    assert close.answered  # the same question on a text the corpus holds is answered
+    answer = answerer.answer(question)
+    assert not answer.answered and not answer.citations and answer.see_also
+    assert "The corpus does not contain the text the question names: Cartagena Declaration." in answer.text
+    french = answerer.answer("La Déclaration de Carthagène donne-t-elle le droit de chercher asile ?")
+    assert not french.answered and "Le corpus ne contient pas le texte que nomme la question : Déclaration de Carthagène." in french.text

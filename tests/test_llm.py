@@ -97,6 +97,9 @@ def test_refusal_by_the_model_and_before_the_model(answerer):
     strict = type(answerer)(answerer.retriever, answerer.model, answerer.settings, AnswerSettings(min_dense=0.999, min_dense_cross=0.999))
     early = strict.answer("What does the Schengen Borders Code say?", lang="en")
     assert not early.answered and early.see_also and early.timings_ms[0][0] == "total"
+    # A text the corpus does not hold is declined before the model, however close the passages.
+    absent = answerer.answer("Does the Cartagena Declaration give everyone the right to seek asylum?", lang="en")
+    assert not absent.answered and "The corpus does not contain the text the question names: Cartagena Declaration." in absent.text
 
 
 def test_cli_says_how_to_start_a_model_when_none_answers(tmp_path, monkeypatch):

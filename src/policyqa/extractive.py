@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from . import language, mentions
+from .absent import absent_instruments
 from .analysis import LANGS, analyse
 from .citations import Source, make_citation, resolve
 from .phrases import UNSUPPORTED_LANGUAGE, phrase
@@ -130,10 +131,13 @@ class ExtractiveAnswerer:
         documents = self.retriever.index.documents
         hits = list(result.hits)
         timings = (("embed", result.embed_ms), ("search", result.search_ms))
-        if not self.settings.covered(hits, asker):
+        absent = absent_instruments(question, self.retriever.index.vocabulary())
+        if absent or not self.settings.covered(hits, asker):
             see_also = tuple(make_citation(i, Source(h.passage, self._preview(h.passage)), documents.get(h.passage.doc_id))
                              for i, h in enumerate(hits[: self.settings.see_also], 1))
             lines = [phrase(asker, "not_covered")]
+            if absent:
+                lines.append(phrase(asker, "absent", names=", ".join(absent)))
             if see_also:
                 lines += ["", phrase(asker, "see_also")] + [f"- {c.title}, {c.locator}" for c in see_also]
             return Answer("\n".join(lines), asker, (), False, see_also, "extractive",

@@ -28,6 +28,7 @@ from . import __version__
 from .passages import Sizing
 from .sparse import SparseIndex
 from .types import Document, Passage
+from .absent import Vocabulary
 from .units import units as passage_units
 
 FORMAT = 1
@@ -112,6 +113,7 @@ class Index:
 
     def __post_init__(self) -> None:
         self._unit_search: faiss.Index | None = None
+        self._vocabulary: Vocabulary | None = None
         self.row_of = {p.id: i for i, p in enumerate(self.passages)}
         self.by_parallel: dict[str, list[int]] = {}
         for i, p in enumerate(self.passages):
@@ -133,6 +135,12 @@ class Index:
         if self.unit_vectors is None or self.unit_rows is None:
             return None
         return [max(self.unit_scores(row, query) or [-1.0]) for row in rows]
+
+    def vocabulary(self) -> Vocabulary:
+        """Every word of the passages and the catalogue entries, built on first use."""
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.of(self.passages, self.documents.values())
+        return self._vocabulary
 
     def passage_unit_scores(self, query: np.ndarray) -> np.ndarray | None:
         """For every passage row, the cosine of its closest unit to the query vector (-inf for

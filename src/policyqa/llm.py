@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from . import language
+from .absent import absent_instruments
 from .citations import MARKER, Source, make_citation, resolve
 from .extractive import AnswerSettings
 from .phrases import UNSUPPORTED_LANGUAGE, phrase
@@ -115,11 +116,14 @@ class LLMAnswerer:
         result = self.retriever.search(question, k=self.settings.sources, lang=asker, filters=filters)
         sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), ""))
                    for i, h in enumerate(result.hits, 1)}
-        if not self.answer_settings.covered(list(result.hits), asker):
-            # Evidence too weak: the model is not asked, so it cannot improvise.
+        absent = absent_instruments(question, self.retriever.index.vocabulary())
+        if absent or not self.answer_settings.covered(list(result.hits), asker):
+            # Evidence too weak, or the text asked about is not here: the model is not asked,
+            # so it cannot improvise.
             see_also = tuple(make_citation(n, s, self.retriever.index.documents.get(s.passage.doc_id))
                              for n, s in list(sources.items())[: self.answer_settings.see_also])
-            return Draft(question, asker, sources, refused_early=Answer(phrase(asker, "not_covered"), asker, (), False, see_also, "llm"))
+            text = phrase(asker, "not_covered") + (f"\n{phrase(asker, 'absent', names=', '.join(absent))}" if absent else "")
+            return Draft(question, asker, sources, refused_early=Answer(text, asker, (), False, see_also, "llm"))
         return Draft(question, asker, sources)
 
     def stream(self, draft: Draft) -> Iterator[str]:

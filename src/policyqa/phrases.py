@@ -8,6 +8,7 @@ PHRASES = {
         "pages": ", p. {pages}",
         "not_covered": "Le corpus ne couvre pas cette question : aucun passage des textes disponibles n’y répond avec assez de certitude.",
         "see_also": "Passages les plus proches :",
+        "absent": "Le corpus ne contient pas le texte que nomme la question : {names}.",
         "quote_other_language": "(texte disponible en anglais uniquement)",
     },
     "en": {
@@ -15,6 +16,7 @@ PHRASES = {
         "pages": ", p. {pages}",
         "not_covered": "The corpus does not cover this question: no passage of the available texts answers it with enough certainty.",
         "see_also": "Closest passages:",
+        "absent": "The corpus does not contain the text the question names: {names}.",
         "quote_other_language": "(text available in French only)",
     },
 }
