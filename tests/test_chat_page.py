@@ -136,6 +136,18 @@ def test_the_chat_page_in_chromium(server, shots):
         answer.locator("button.rate[data-rating='1']").click()
         page.wait_for_selector(".turn >> nth=0 >> .action-status:has-text('Merci')")
 
+        # The next provisions the answerer ranked are listed, not cited, and open in the panel.
+        assert "non citées" in answer.locator(".nearby-title").inner_text()
+        nearby = answer.locator("ul.nearby button")
+        assert 1 <= nearby.count() <= 2
+        label = nearby.first.inner_text()
+        nearby.first.click()
+        page.wait_for_function("(label) => { const l = document.querySelector('#panel .locator strong');"
+                               " return l && document.querySelector('#panel .passage-text') && label.includes(l.textContent); }",
+                               arg=label)
+        marker.click()
+        page.wait_for_selector("#panel mark")
+
         # A follow-up, read against the previous question.
         page.fill("#question", "et pour les enfants ?")
         page.keyboard.press("Enter")

@@ -261,3 +261,16 @@ def test_a_question_on_an_instrument_the_corpus_does_not_hold_is_declined_and_sa
     assert "The corpus does not contain the text the question names: Cartagena Declaration." in answer.text
     french = answerer.answer("La Déclaration de Carthagène donne-t-elle le droit de chercher asile ?")
     assert not french.answered and "Le corpus ne contient pas le texte que nomme la question : Déclaration de Carthagène." in french.text
+
+
+def test_an_answer_lists_the_next_provisions_it_ranked_as_nearby_not_cited(tmp_path):
+    answerer = _answerer_over(tmp_path, RES_PASSAGES, RES)
+    answer = answerer.answer("Should States pursue alternatives to detention while migration status is assessed?")
+    cited = [c.passage_id for c in answer.citations]
+    assert cited == ["a-op6", "b-op6"]
+    nearby = [c.passage_id for c in answer.see_also]
+    # The preamble and the data paragraph; never a cited passage or one repeating its wording.
+    assert nearby and len(nearby) <= 2 and not set(nearby) & set(cited)
+    assert all(c.quote and quote_is_verbatim(c, next(p for p in RES_PASSAGES if p.id == c.passage_id))
+               for c in answer.see_also)
+    assert "a-pre" in nearby

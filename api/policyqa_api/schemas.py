@@ -125,6 +125,8 @@ class AnswerOut(BaseModel):
     answered: bool
     mode: str
     citations: list[CitationOut]
+    # Not cited. With an answer: the next provisions the answerer ranked, worth checking when
+    # the cited one does not answer. Without one: the closest passages.
     see_also: list[CitationOut]
     timings_ms: dict[str, float]
     # Generated sentences that cite no retrieved source (generative mode): show them flagged.

@@ -393,6 +393,10 @@ def ask(
     for c in answer.citations:
         out.print(f"[dim]{c.marker} {c.title}{f' ({c.symbol})' if c.symbol else ''}, {c.locator}"
                   f"{f', p. {c.pages}' if c.pages else ''} — passage {c.passage_id}[/]")
+    if answer.answered:
+        for c in answer.see_also:
+            out.print(f"[dim]see also, not cited: {c.title}, {c.locator}{f', p. {c.pages}' if c.pages else ''}"
+                      f" — passage {c.passage_id}[/]")
 
 
 def _ask_llm(retriever, question, lang, filters, stream: bool):

@@ -120,6 +120,8 @@ class AnswerJudgement:
     # An evidence passage is cited and the span shown from it holds the evidence itself
     # (not only neighbouring sub-items of the same passage).
     quoted_evidence: bool = False
+    # An evidence passage is cited or listed as a nearby provision (see also) of an answer.
+    nearby_evidence: bool = False
 
 
 def _quote_holds(evidence: str, quote: str) -> bool:
@@ -150,9 +152,12 @@ def judge_answer(question: Question, answer: Callable[[Question], "object"], pas
             here = normalise(p.text) if p is not None else ""
             quoted = quoted or any(_quote_holds(e.quote, c.quote) for e in question.evidence if normalise(e.quote) in here)
         verbatim = verbatim and p is not None and quote_is_verbatim(c, p)
+    nearby = result.answered and (with_evidence > 0 or any(
+        question.is_relevant(t.text) for c in result.see_also
+        for t in (passages.get(c.passage_id), passages.get(c.other_version_id) if c.other_version_id else None) if t is not None))
     return AnswerJudgement(question.id, question.lang, question.answerable, result.answered, result.lang,
                            len(result.citations), with_evidence, verbatim, elapsed,
-                           tuple(f"{c.doc_id} {c.locator}" for c in result.citations), quoted)
+                           tuple(f"{c.doc_id} {c.locator}" for c in result.citations), quoted, nearby)
 
 
 def answer_metrics(rows: list[AnswerJudgement]) -> dict:
@@ -175,6 +180,8 @@ def answer_metrics(rows: list[AnswerJudgement]) -> dict:
         "language_accuracy": share(supported, lambda r: r.answer_lang == r.lang),
         "quotes_verbatim": share([r for r in rows if r.answered], lambda r: r.quotes_verbatim),
         "quoted_evidence_rate": share([r for r in answered if r.cited_with_evidence], lambda r: r.quoted_evidence),
+        # Answered answerable questions whose evidence is cited or among the nearby provisions.
+        "nearby_evidence_rate": share(answered, lambda r: r.nearby_evidence),
         "latency_p50_ms": round(statistics.median(latencies), 1),
         "latency_p95_ms": round(latencies[min(len(latencies) - 1, math.ceil(0.95 * len(latencies)) - 1)], 1),
     }

@@ -34,6 +34,9 @@ class AnswerSettings:
     max_sources: int = 3  # the chosen passage and the same wording elsewhere
     max_quote_words: int = 110
     see_also: int = 3
+    # An answer also lists the next provisions of the rerank, not cited, as "see also".
+    nearby: int = 2
+    nearby_quote_words: int = 40
     # Which candidate to cite (a wrong citation is worse than none, so one passage is cited,
     # not every passage that scores near the best). Each candidate gets the whole passage's
     # cosine mixed with its closest unit's (a long passage's vector averages its topics; the
@@ -142,16 +145,14 @@ class ExtractiveAnswerer:
                 lines += ["", phrase(asker, "see_also")] + [f"- {c.title}, {c.locator}" for c in see_also]
             return Answer("\n".join(lines), asker, (), False, see_also, "extractive",
                           timings + (("compose", (time.perf_counter() - searched) * 1000),))
-        chosen = self._choose(hits, result.query, asker, result.query_vector)
+        ranked = self._rank(hits, result.query, asker, result.query_vector)
+        chosen = self._pick(ranked)
         sources: dict[int, Source] = {}
         blocks: list[str] = []
         open_q, close_q = ("« ", " »") if asker == "fr" else ("“", "”")
         for n, hit in enumerate(chosen, 1):
             p = hit.passage
-            index = self.retriever.index
-            scores = (index.unit_scores(index.row_of[p.id], result.query_vector)
-                      if result.query_vector is not None and p.id in index.row_of else None)
-            quote = select_quote(p, question, self.settings.max_quote_words, scores)
+            quote = select_quote(p, question, self.settings.max_quote_words, self._unit_scores(p, result.query_vector))
             other = next((o.id for o in hit.other_versions), "")
             sources[n] = Source(p, quote, other)
             doc = documents.get(p.doc_id)
@@ -161,11 +162,39 @@ class ExtractiveAnswerer:
             note = f" {phrase(asker, 'quote_other_language')}" if p.lang != asker else ""
             blocks.append(f"{lead}\n{open_q}{quote}{close_q} [{n}]{note}")
         text, citations = resolve("\n\n".join(blocks), sources, documents)
-        return Answer(text, asker, citations, True, (), "extractive",
+        # The next provisions the rerank ranked: when the cited one is a neighbour of the one
+        # that answers, the answer is usually among these (eval/README.md), one click away.
+        nearby = [h for h in ranked if h not in chosen and all(same_wording(h.passage, c.passage) < self.settings.same_wording
+                                           for c in chosen)][: self.settings.nearby]
+        see_also = tuple(make_citation(i, Source(h.passage, select_quote(h.passage, question, self.settings.nearby_quote_words,
+                                                                         self._unit_scores(h.passage, result.query_vector)),
+                                                 next((o.id for o in h.other_versions), "")),
+                                       documents.get(h.passage.doc_id))
+                         for i, h in enumerate(nearby, 1))
+        return Answer(text, asker, citations, True, see_also, "extractive",
                       timings + (("compose", (time.perf_counter() - searched) * 1000),))
+
+    def _unit_scores(self, p: Passage, query_vector) -> list[float] | None:
+        index = self.retriever.index
+        return (index.unit_scores(index.row_of[p.id], query_vector)
+                if query_vector is not None and p.id in index.row_of else None)
 
     def _choose(self, hits: list[Hit], question: str, asker: str, query_vector=None) -> list[Hit]:
         """The candidate that best states the answer, then candidates repeating its wording."""
+        return self._pick(self._rank(hits, question, asker, query_vector))
+
+    def _pick(self, ranked: list[Hit]) -> list[Hit]:
+        top = ranked[0]
+        chosen = [top]
+        for hit in ranked[1:]:
+            if len(chosen) == self.settings.max_sources:
+                break
+            if same_wording(hit.passage, top.passage) >= self.settings.same_wording:
+                chosen.append(hit)
+        return chosen
+
+    def _rank(self, hits: list[Hit], question: str, asker: str, query_vector=None) -> list[Hit]:
+        """The candidates, the one most likely to state the answer first."""
         st = self.settings
         named = mentions.find(question, self.retriever.index.documents)
         pool = list(hits[: st.candidates])
@@ -192,15 +221,7 @@ class ExtractiveAnswerer:
                     - st.preamble_penalty * bool(_PREAMBLE.search(h.passage.locator)))
 
         scores = {id(h): score(i, h) for i, h in enumerate(pool)}
-        ranked = sorted(pool, key=lambda h: -scores[id(h)])  # stable: retrieval order breaks ties
-        top = ranked[0]
-        chosen = [top]
-        for hit in ranked[1:]:
-            if len(chosen) == st.max_sources:
-                break
-            if same_wording(hit.passage, top.passage) >= st.same_wording:
-                chosen.append(hit)
-        return chosen
+        return sorted(pool, key=lambda h: -scores[id(h)])  # stable: retrieval order breaks ties
 
     @staticmethod
     def _preview(p: Passage) -> str:

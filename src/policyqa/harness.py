@@ -126,8 +126,9 @@ def markdown(report: dict) -> str:
         lines.append("")
     if "answers" in report:
         slices_ = report["answers"]["slices"]
-        keys = ["n", "citation_precision", "evidence_citation_rate", "abstention_accuracy", "false_abstentions",
-                "language_accuracy", "quotes_verbatim", "latency_p50_ms", "latency_p95_ms"]
+        keys = ["n", "citation_precision", "evidence_citation_rate", "quoted_evidence_rate", "nearby_evidence_rate",
+                "abstention_accuracy", "false_abstentions", "language_accuracy", "quotes_verbatim", "latency_p50_ms",
+                "latency_p95_ms"]
         lines += [f"# Answers ({report['answers']['mode']})", "", "| slice | " + " | ".join(keys) + " |",
                   "|---|" + "---|" * len(keys)]
         for name in sorted(slices_, key=lambda n: (n != "overall", n)):

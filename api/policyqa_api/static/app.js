@@ -262,6 +262,14 @@
         el("button", { type: "button", class: "link", "data-passage": c.passage_id, text: citationLine(c, true),
                        onclick: (event) => openPassage(c, event.currentTarget) }),
       ])));
+      turn.querySelectorAll(".nearby, .nearby-title").forEach((node) => node.remove());
+      if (answer.see_also.length) {
+        const nearby = el("ul", { class: "nearby", "aria-label": t("nearby") }, answer.see_also.map((c) => el("li", {}, [
+          el("button", { type: "button", class: "link", "data-passage": c.passage_id, text: citationLine(c, false),
+                         onclick: (event) => openPassage(c, event.currentTarget) }),
+        ])));
+        list.after(el("p", { class: "nearby-title", text: t("nearby") }), nearby);
+      }
     } else {
       const [first] = answer.text.split("\n");
       textBox.replaceChildren(el("p", { class: "not-covered-title" }, [el("strong", { text: t("notCovered") })]),
