@@ -19,7 +19,7 @@ from .analysis import LANGS, analyse
 from .citations import Source, make_citation, resolve
 from .phrases import UNSUPPORTED_LANGUAGE, phrase
 from .retrieve import Filters, Hit, Retriever
-from .types import Answer, Passage
+from .types import Answer, Citation, Passage
 from .units import units as _units
 
 
@@ -162,17 +162,23 @@ class ExtractiveAnswerer:
             note = f" {phrase(asker, 'quote_other_language')}" if p.lang != asker else ""
             blocks.append(f"{lead}\n{open_q}{quote}{close_q} [{n}]{note}")
         text, citations = resolve("\n\n".join(blocks), sources, documents)
-        # The next provisions the rerank ranked: when the cited one is a neighbour of the one
-        # that answers, the answer is usually among these (eval/README.md), one click away.
-        nearby = [h for h in ranked if h not in chosen and all(same_wording(h.passage, c.passage) < self.settings.same_wording
-                                           for c in chosen)][: self.settings.nearby]
-        see_also = tuple(make_citation(i, Source(h.passage, select_quote(h.passage, question, self.settings.nearby_quote_words,
-                                                                         self._unit_scores(h.passage, result.query_vector)),
-                                                 next((o.id for o in h.other_versions), "")),
-                                       documents.get(h.passage.doc_id))
-                         for i, h in enumerate(nearby, 1))
+        see_also = self._nearby(ranked, chosen, question, result.query_vector)
         return Answer(text, asker, citations, True, see_also, "extractive",
                       timings + (("compose", (time.perf_counter() - searched) * 1000),))
+
+    def _nearby(self, ranked: list[Hit], chosen: list[Hit], question: str, query_vector) -> tuple[Citation, ...]:
+        """The next provisions of the rerank, not cited, each with its span closest to the
+        question: when the cited provision is a neighbour of the one that answers, the one that
+        answers is usually among these (eval/README.md), one click away."""
+        st = self.settings
+        others = [h for h in ranked if h not in chosen
+                  and all(same_wording(h.passage, c.passage) < st.same_wording for c in chosen)]
+        documents = self.retriever.index.documents
+        return tuple(
+            make_citation(n, Source(h.passage, select_quote(h.passage, question, st.nearby_quote_words,
+                                                            self._unit_scores(h.passage, query_vector)),
+                                    next((o.id for o in h.other_versions), "")), documents.get(h.passage.doc_id))
+            for n, h in enumerate(others[: st.nearby], 1))
 
     def _unit_scores(self, p: Passage, query_vector) -> list[float] | None:
         index = self.retriever.index
@@ -184,6 +190,7 @@ class ExtractiveAnswerer:
         return self._pick(self._rank(hits, question, asker, query_vector))
 
     def _pick(self, ranked: list[Hit]) -> list[Hit]:
+        """The first ranked candidate, and the others that repeat its wording."""
         top = ranked[0]
         chosen = [top]
         for hit in ranked[1:]:
