@@ -134,6 +134,10 @@ RES_PASSAGES = [
 ]
 
 
+def _chosen(answerer: ExtractiveAnswerer, hits, question: str, asker: str):
+    return answerer._pick(answerer._rank(hits, question, asker))
+
+
 def _index(tmp_path, passages, docs):
     embedder = HashingEmbedder()
     build_index(passages, docs, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, tmp_path)
@@ -181,11 +185,14 @@ def test_each_passage_is_scored_by_its_closest_unit_and_older_builds_fall_back_t
     assert index.manifest.units == len(units(LONG)) + 2
     question = "alternatives to detention for children as a measure of last resort"
     query = embedder.embed_queries([question])[0]
-    (best,) = index.best_unit_scores([index.row_of["g29"]], query)
+    best = float(index.passage_unit_scores(query)[index.row_of["g29"]])
     expected = max(float(v @ query) for v in embedder.embed_documents(units(LONG)))
     assert abs(best - expected) < 1e-5 and best > float(index.dense.reconstruct(index.row_of["g29"]) @ query)
+    retriever = Retriever(index, lambda q: embedder.embed_queries([q])[0])
+    hit = next(h for h in retriever.search(question, k=3, lang="en").hits if h.passage.id == "g29")
+    assert hit.unit is not None and abs(hit.unit - expected) < 1e-5  # what the rerank reads
     index.unit_vectors = index.unit_rows = None  # a build made before unit vectors existed
-    assert index.best_unit_scores([0], query) is None
+    assert index.passage_unit_scores(query) is None
     answer = ExtractiveAnswerer(Retriever(index, lambda q: embedder.embed_queries([q])[0]),
                                 AnswerSettings(min_dense=0.05, min_dense_cross=0.05)).answer(question)
     assert answer.answered and answer.citations[0].passage_id == "g29"
@@ -197,11 +204,11 @@ def test_a_faint_bm25_match_is_not_scaled_up_to_a_full_one(tmp_path):
     answerer = _answerer(tmp_path)
     # A French question against English text: BM25 finds a stray shared stem (0.5), noise.
     faint = [Hit(PASSAGES[1], 1, 0.03, 0.500, 0.5), Hit(PASSAGES[0], 2, 0.02, 0.510, 0.0)]
-    assert [h.passage.id for h in answerer._choose(faint, "Que dit le texte sur ce point ?", "fr")] == ["g29"]
+    assert [h.passage.id for h in _chosen(answerer, faint, "Que dit le texte sur ce point ?", "fr")] == ["g29"]
     strong = [Hit(PASSAGES[1], 1, 0.03, 0.500, 6.0), Hit(PASSAGES[0], 2, 0.02, 0.510, 0.0)]
-    assert [h.passage.id for h in answerer._choose(strong, "Que dit le texte sur ce point ?", "fr")] == ["e14"]
+    assert [h.passage.id for h in _chosen(answerer, strong, "Que dit le texte sur ce point ?", "fr")] == ["e14"]
     unfloored = ExtractiveAnswerer(answerer.retriever, AnswerSettings(sparse_floor=0.0))
-    assert [h.passage.id for h in unfloored._choose(faint, "Que dit le texte sur ce point ?", "fr")] == ["e14"]
+    assert [h.passage.id for h in _chosen(unfloored, faint, "Que dit le texte sur ce point ?", "fr")] == ["e14"]
 
 
 def test_the_quote_follows_the_units_closest_in_meaning_even_across_languages(tmp_path):
@@ -219,7 +226,7 @@ def test_the_quote_follows_the_units_closest_in_meaning_even_across_languages(tm
     embedder, index = _index(tmp_path, PASSAGES, DOCS)
     query = embedder.embed_queries(["children in detention"])[0]
     per_unit = index.unit_scores(index.row_of["g29"], query)
-    assert len(per_unit) == len(parts) and max(per_unit) == index.best_unit_scores([index.row_of["g29"]], query)[0]
+    assert len(per_unit) == len(parts) and abs(max(per_unit) - float(index.passage_unit_scores(query)[index.row_of["g29"]])) < 1e-5
 
 
 def test_a_question_about_a_named_provision_as_a_whole_is_answered_from_its_chapeau(tmp_path):
@@ -232,11 +239,11 @@ def test_a_question_about_a_named_provision_as_a_whole_is_answered_from_its_chap
                       text="(g) Improve national data collection by integrating migration-related topics into censuses;")
     hits = [Hit(actions, 1, 0.03, 0.52, 0.0), Hit(chapeau, 2, 0.02, 0.50, 0.0)]
     question = "What does Objective 1 of A/RES/73/195 call for?"
-    assert [h.passage.id for h in answerer._choose(hits, question, "en")] == ["o1"]
+    assert [h.passage.id for h in _chosen(answerer, hits, question, "en")] == ["o1"]
     plain = ExtractiveAnswerer(answerer.retriever, AnswerSettings(chapeau_bonus=0.0))
-    assert [h.passage.id for h in plain._choose(hits, question, "en")] == ["o1g"]
+    assert [h.passage.id for h in _chosen(plain, hits, question, "en")] == ["o1g"]
     # Without a named provision, the closer sub-items are cited.
-    assert [h.passage.id for h in answerer._choose(hits, "What data does A/RES/73/195 call for?", "en")] == ["o1g"]
+    assert [h.passage.id for h in _chosen(answerer, hits, "What data does A/RES/73/195 call for?", "en")] == ["o1g"]
 
 
 def test_a_named_instrument_is_looked_for_below_the_first_candidates(tmp_path):
@@ -248,7 +255,7 @@ def test_a_named_instrument_is_looked_for_below_the_first_candidates(tmp_path):
                   i, 0.03, 0.60, 0.0) for i in range(1, 9)]
     ninth = Hit(RES_PASSAGES[2], 9, 0.01, 0.40, 0.0)
     question = "What does resolution 80/218 say about alternatives to detention?"
-    assert [h.passage.id for h in answerer._choose(others + [ninth], question, "en")] == ["b-op6"]
+    assert [h.passage.id for h in _chosen(answerer, others + [ninth], question, "en")] == ["b-op6"]
 
 
 def test_a_question_on_an_instrument_the_corpus_does_not_hold_is_declined_and_says_so(tmp_path):

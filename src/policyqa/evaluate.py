@@ -133,6 +133,12 @@ def _quote_holds(evidence: str, quote: str) -> bool:
     return bool(wanted) and sum(w in shown for w in wanted) >= 0.8 * len(wanted)
 
 
+def _holds_evidence(question: Question, citation, passages: dict[str, "object"]) -> bool:
+    """Whether the cited passage, or its other-language version, holds an evidence quote."""
+    versions = (passages.get(citation.passage_id), passages.get(citation.other_version_id) if citation.other_version_id else None)
+    return any(question.is_relevant(p.text) for p in versions if p is not None)
+
+
 def judge_answer(question: Question, answer: Callable[[Question], "object"], passages: dict[str, "object"]) -> AnswerJudgement:
     """`answer` returns a policyqa.types.Answer; `passages` maps passage ids to Passages."""
     from .citations import quote_is_verbatim
@@ -143,18 +149,14 @@ def judge_answer(question: Question, answer: Callable[[Question], "object"], pas
     with_evidence, verbatim, quoted = 0, True, False
     for c in result.citations:
         p = passages.get(c.passage_id)
-        other = passages.get(c.other_version_id) if c.other_version_id else None
-        texts = [t.text for t in (p, other) if t is not None]
-        if any(question.is_relevant(t) for t in texts):
+        if _holds_evidence(question, c, passages):
             with_evidence += 1
             # Only evidence found in the cited passage itself can be in its quote (not the
             # evidence of its other-language version).
             here = normalise(p.text) if p is not None else ""
             quoted = quoted or any(_quote_holds(e.quote, c.quote) for e in question.evidence if normalise(e.quote) in here)
         verbatim = verbatim and p is not None and quote_is_verbatim(c, p)
-    nearby = result.answered and (with_evidence > 0 or any(
-        question.is_relevant(t.text) for c in result.see_also
-        for t in (passages.get(c.passage_id), passages.get(c.other_version_id) if c.other_version_id else None) if t is not None))
+    nearby = result.answered and (with_evidence > 0 or any(_holds_evidence(question, c, passages) for c in result.see_also))
     return AnswerJudgement(question.id, question.lang, question.answerable, result.answered, result.lang,
                            len(result.citations), with_evidence, verbatim, elapsed,
                            tuple(f"{c.doc_id} {c.locator}" for c in result.citations), quoted, nearby)

@@ -145,7 +145,7 @@ class ExtractiveAnswerer:
                 lines += ["", phrase(asker, "see_also")] + [f"- {c.title}, {c.locator}" for c in see_also]
             return Answer("\n".join(lines), asker, (), False, see_also, "extractive",
                           timings + (("compose", (time.perf_counter() - searched) * 1000),))
-        ranked = self._rank(hits, result.query, asker, result.query_vector)
+        ranked = self._rank(hits, result.query, asker)
         chosen = self._pick(ranked)
         sources: dict[int, Source] = {}
         blocks: list[str] = []
@@ -185,12 +185,9 @@ class ExtractiveAnswerer:
         return (index.unit_scores(index.row_of[p.id], query_vector)
                 if query_vector is not None and p.id in index.row_of else None)
 
-    def _choose(self, hits: list[Hit], question: str, asker: str, query_vector=None) -> list[Hit]:
-        """The candidate that best states the answer, then candidates repeating its wording."""
-        return self._pick(self._rank(hits, question, asker, query_vector))
-
     def _pick(self, ranked: list[Hit]) -> list[Hit]:
-        """The first ranked candidate, and the others that repeat its wording."""
+        """The first ranked candidate (the one that best states the answer), and the others
+        that repeat its wording."""
         top = ranked[0]
         chosen = [top]
         for hit in ranked[1:]:
@@ -200,7 +197,7 @@ class ExtractiveAnswerer:
                 chosen.append(hit)
         return chosen
 
-    def _rank(self, hits: list[Hit], question: str, asker: str, query_vector=None) -> list[Hit]:
+    def _rank(self, hits: list[Hit], question: str, asker: str) -> list[Hit]:
         """The candidates, the one most likely to state the answer first."""
         st = self.settings
         named = mentions.find(question, self.retriever.index.documents)
@@ -210,14 +207,10 @@ class ExtractiveAnswerer:
             pool = [h for h in hits if h.passage.doc_id in named.doc_ids][: st.candidates] or pool
         best_sparse = max(max(h.sparse for h in pool), st.sparse_floor, 1e-9)
         provision = bool(named.articles or named.paragraphs or named.objectives)
-        index = self.retriever.index
-        rows = [index.row_of.get(h.passage.id) for h in pool]
-        units = (index.best_unit_scores(rows, query_vector)
-                 if query_vector is not None and None not in rows else None)
         words = set(analyse(question, asker)) if asker in LANGS else set()
 
-        def score(i: int, h: Hit) -> float:
-            unit = units[i] if units is not None else h.dense
+        def score(h: Hit) -> float:
+            unit = h.unit if h.unit is not None else h.dense
             coverage = (len(words & set(analyse(h.passage.text, asker))) / len(words)
                         if words and h.passage.lang == asker else 0.0)
             return ((1 - st.unit_weight) * h.dense + st.unit_weight * unit
@@ -227,8 +220,7 @@ class ExtractiveAnswerer:
                                           and not _SUB_ITEMS.search(h.passage.locator))
                     - st.preamble_penalty * bool(_PREAMBLE.search(h.passage.locator)))
 
-        scores = {id(h): score(i, h) for i, h in enumerate(pool)}
-        return sorted(pool, key=lambda h: -scores[id(h)])  # stable: retrieval order breaks ties
+        return sorted(pool, key=lambda h: -score(h))  # stable: retrieval order breaks ties
 
     @staticmethod
     def _preview(p: Passage) -> str:

@@ -25,10 +25,10 @@ import faiss
 import numpy as np
 
 from . import __version__
+from .absent import Vocabulary
 from .passages import Sizing
 from .sparse import SparseIndex
 from .types import Document, Passage
-from .absent import Vocabulary
 from .units import units as passage_units
 
 FORMAT = 1
@@ -128,13 +128,6 @@ class Index:
         a = int(np.searchsorted(self.unit_rows, row, side="left"))
         b = int(np.searchsorted(self.unit_rows, row, side="right"))
         return [float(x) for x in self.unit_vectors[a:b] @ np.asarray(query, dtype=np.float32).reshape(-1)]
-
-    def best_unit_scores(self, rows: list[int], query: np.ndarray) -> list[float] | None:
-        """For each passage row, the cosine of its closest unit to the query vector; None when
-        this build has no unit vectors."""
-        if self.unit_vectors is None or self.unit_rows is None:
-            return None
-        return [max(self.unit_scores(row, query) or [-1.0]) for row in rows]
 
     def vocabulary(self) -> Vocabulary:
         """Every word of the passages and the catalogue entries, built on first use."""

@@ -57,6 +57,7 @@ class Hit:
     dense: float
     sparse: float
     other_versions: tuple[Passage, ...] = field(default_factory=tuple)
+    unit: float | None = None  # the cosine of the passage's closest unit; None in builds without unit vectors
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,9 @@ class Retriever:
         rankings: list[tuple[list[int], float]] = []
         if w.dense > 0:
             rankings.append((_top(dense_scores, mask, w.depth), w.dense))
-        if w.units > 0:
-            unit_scores = self.index.passage_unit_scores(query_vector[0])
-            if unit_scores is not None:
-                rankings.append((_top(unit_scores, mask, w.depth), w.units))
+        unit_scores = self.index.passage_unit_scores(query_vector[0])
+        if w.units > 0 and unit_scores is not None:
+            rankings.append((_top(unit_scores, mask, w.depth), w.units))
         sparse_best = np.zeros(n, dtype=np.float32)
         for part_lang, scores in sparse.items():
             weight = w.sparse_same if part_lang == asker else w.sparse_other
@@ -142,7 +142,7 @@ class Retriever:
             rankings += [(located, 2 * w.mention), (named, w.mention)]
         fused = reciprocal_rank_fusion(rankings, w.rrf_k)
         order = sorted(fused, key=lambda r: (-fused[r], r))
-        hits = self._collapse(order, fused, dense_scores, sparse_best, asker, mask, k)
+        hits = self._collapse(order, fused, dense_scores, sparse_best, unit_scores, asker, mask, k)
         t2 = time.perf_counter()
         return SearchResult(text, asker, detected, tuple(hits), (t1 - t0) * 1000, (t2 - t1) * 1000, query_vector[0])
 
@@ -160,7 +160,7 @@ class Retriever:
         return [int(i) for i in sorted(located, key=by_dense)[:depth]], [int(i) for i in named[:depth]]
 
     def _collapse(self, order: list[int], fused: dict[int, float], dense: np.ndarray, sparse: np.ndarray,
-                  asker: str, mask: np.ndarray, k: int) -> list[Hit]:
+                  units: np.ndarray | None, asker: str, mask: np.ndarray, k: int) -> list[Hit]:
         """One hit per provision: the asker's language first, the other version attached."""
         passages = self.index.passages
         seen: set[str] = set()
@@ -175,7 +175,8 @@ class Retriever:
             main = next((r for r in rows if passages[r].lang == asker), row)
             others = tuple(passages[r] for r in rows if r != main)
             hits.append(Hit(passages[main], len(hits) + 1, fused[row], float(dense[main]) if np.isfinite(dense[main]) else 0.0,
-                            float(sparse[main]), others))
+                            float(sparse[main]), others,
+                            None if units is None else float(units[main]) if np.isfinite(units[main]) else -1.0))
             if len(hits) == k:
                 break
         return hits
