@@ -4,6 +4,7 @@ numbers, refusal. (The answers of a 135M model are not the point; the plumbing i
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -75,9 +76,12 @@ def test_tokens_stream_and_every_kept_citation_names_a_retrieved_source(answerer
 
 
 def _repeat(answerer, draft, sentence: str) -> None:
-    """Make the real model produce a known text, then treat it as the answer."""
+    """Make the real model produce a known text, then treat it as the answer. A grammar pins
+    the tokens it may sample: asked only to repeat, a 135M model's output changes with the CPU
+    kernels it runs on (it did between an AVX-512 build and the portable one)."""
     messages = [("system", "You repeat text exactly."), ("user", f"Repeat exactly: {sentence}")]
-    draft.text = "".join(chunk.content for chunk in answerer.model.stream(messages))
+    grammar = "root ::= " + json.dumps(sentence)
+    draft.text = "".join(chunk.content for chunk in answerer.model.stream(messages, extra_body={"grammar": grammar}))
 
 
 def test_a_source_number_that_was_not_retrieved_is_removed(answerer):
@@ -131,7 +135,7 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
            "POLICYQA_EMBEDDER": "hashing", "POLICYQA_DB": str(tmp_path / "db.sqlite3"), "POLICYQA_LLM_BASE_URL": server}
     subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
     port = free_port()
-    api = serve_api(env, port, tmp_path / "api.log")
+    api = serve_api(env, port, tmp_path / "api.log", probe="/v1/ready")
     try:
         base = f"http://127.0.0.1:{port}"
         question = "Everyone has the right to seek and to enjoy in other countries asylum from persecution?"
@@ -147,7 +151,8 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
         # Whatever the small model wrote, every citation shown is a retrieved passage's.
         known = {h["passage"]["id"] for h in httpx.get(f"{base}/v1/search", params={"q": question, "k": 3, "lang": "en"}).json()["hits"]}
         assert {c["passage_id"] for c in done["citations"]} <= known
-        kept = httpx.get(f"{base}/v1/conversations/{done['conversation_id']}").json()
+        kept = httpx.get(f"{base}/v1/conversations/{done['conversation_id']}",
+                         headers={"X-Conversation-Token": done["conversation_token"]}).json()
         assert kept["turns"][0]["answer"]["mode"] == "llm"
     finally:
         stop(api)
