@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import catalog, ingest, models, pipeline
-from .index import IndexProblem, current_folder, passage_to_json, read_manifest
+from .index import IndexProblem, current_folder, damage, passage_to_json, read_manifest
 from .retrieve import Filters, QueryError
 from .settings import Settings
 from .training.cli import training_app
@@ -245,18 +245,22 @@ def index_build(
 
 @index_app.command("status")
 def index_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The index in service: its manifest."""
+    """The index in service: its manifest, and whether every part is still as it was built (exit 1 if not)."""
     settings = Settings.from_env()
     try:
-        manifest = read_manifest(current_folder(settings.index_dir))
+        folder = current_folder(settings.index_dir)
+        manifest = read_manifest(folder)
     except IndexProblem as exc:
         _fail(str(exc), 1)
         raise
+    problems = damage(folder, manifest)
     if as_json:
-        print(json.dumps(asdict(manifest), ensure_ascii=False))
+        print(json.dumps({**asdict(manifest), "problems": problems}, ensure_ascii=False))
     else:
         for key, value in asdict(manifest).items():
-            out.print(f"{key}: {value}")
+            out.print(f"{key}: {len(value)} files, sha256 recorded" if key == "parts" else f"{key}: {value}")
+    if problems:
+        _fail(f"the index {folder.name} is damaged: {'; '.join(problems)}; rebuild it with `policyqa index build`", 1)
 
 
 def hit_json(hit) -> dict:
@@ -433,13 +437,18 @@ def llm_serve(
     """Run llama.cpp's OpenAI-compatible server on a model assembled from the registry."""
     import os
 
-    from . import llm_models
+    from . import llm_models, llm_runtime
     from .models import ModelFetchError
 
     try:
-        import llama_cpp  # noqa: F401
+        import llama_cpp
     except ImportError:
-        _fail("the generative mode needs the llm extra: pip install -e '.[llm]'", 1)
+        _fail("the generative mode is not installed: run `make llm` (scripts/setup --llm), which builds llama.cpp "
+              "for this kind of CPU (about 10 minutes, once per machine)", 1)
+        raise
+    problem = llm_runtime.unsafe_here(Path(llama_cpp.__file__).parent)
+    if problem:
+        _fail(problem, 1)
     try:
         path = llm_models.resolve(model, progress=lambda m: err.print(m))
     except ModelFetchError as exc:
@@ -461,7 +470,9 @@ def serve(
     import uvicorn
 
     out.print(f"policyqa on http://{host}:{port}/ (API /v1, docs /docs, metrics /metrics)")
-    uvicorn.run("policyqa_api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    # access_log off: the app logs each request by its route, without the ids in its path.
+    uvicorn.run("policyqa_api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                access_log=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -46,6 +46,10 @@ class IndexMismatchError(IndexProblem):
     pass
 
 
+class IndexDamagedError(IndexProblem):
+    """A part of the build is missing, truncated or altered since it was written."""
+
+
 @dataclass(frozen=True)
 class Manifest:
     format: int
@@ -65,6 +69,10 @@ class Manifest:
     seconds: float
     dense_index: str = "IndexFlatIP"
     units: int = 0  # unit vectors (0 in builds made before they existed)
+    # Every other file of the build: relative path -> {"bytes", "sha256"}, checked on load, so a
+    # truncated or altered part is named instead of failing somewhere inside FAISS or numpy.
+    # Empty in builds made before it existed.
+    parts: dict = field(default_factory=dict)
 
 
 def embedding_text(passage: Passage, doc: Document | None) -> str:
@@ -174,7 +182,8 @@ def build_index(
     builds = root / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + corpus_hash(passages)[:8]
-    staging = builds / f".partial-{build_id}-{os.getpid()}"
+    remove_abandoned(root)
+    staging = builds / f"{_STAGING}{build_id}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
@@ -210,6 +219,7 @@ def build_index(
             dimension=dimension, chunking=asdict(sizing), bm25={"k1": 1.2, "b": 0.75, "analysis": "snowball+stopwords+fold"},
             corpus_hash=corpus_hash(passages), collection=collection, documents=len(used), passages=len(passages),
             languages=langs, seconds=round(time.perf_counter() - started, 2), units=len(unit_texts),
+            parts=_describe_parts(staging),
         )
         (staging / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
         final = builds / build_id
@@ -222,10 +232,73 @@ def build_index(
     return final
 
 
+_STAGING = ".partial-"  # builds/.partial-<build id>-<pid>: a build being written
+_LINK_STAGING = ".current-"  # <root>/.current-<pid>: the new link before its rename
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_abandoned(root: Path) -> list[str]:
+    """Remove staging folders and links left by builds whose process is gone (killed, or the
+    machine stopped), so a disk does not fill with half builds. A live build's are kept."""
+    removed = []
+    for parent, prefix in ((root / "builds", _STAGING), (root, _LINK_STAGING)):
+        if not parent.is_dir():
+            continue
+        for path in parent.iterdir():
+            if not path.name.startswith(prefix):
+                continue
+            pid = path.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            if path.is_symlink() or path.is_file():
+                path.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _describe_parts(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+
+
+def damage(folder: Path, manifest: "Manifest") -> list[str]:
+    """What is wrong with a build's files against its manifest: one line per missing,
+    truncated or altered part (empty for a sound build, or one made before parts were recorded)."""
+    problems = []
+    for name, expected in sorted(manifest.parts.items()):
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif path.stat().st_size != expected.get("bytes"):
+            problems.append(f"{name} has {path.stat().st_size} bytes, not {expected.get('bytes')}")
+        elif _sha256(path) != expected.get("sha256"):
+            problems.append(f"{name} differs from what was built (sha256)")
+    return problems
+
+
 def _point_current(root: Path, target: Path) -> None:
     """Swap the `current` link in one rename, so readers see the old or the new build, never half."""
     link = root / "current"
-    tmp = root / f".current-{os.getpid()}"
+    tmp = root / f"{_LINK_STAGING}{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
     tmp.symlink_to(target.relative_to(root))
@@ -255,7 +328,8 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def load_index(root: Path, expected_fingerprint: str | None = None, expected_dimension: int | None = None) -> Index:
-    """Load the current build, refusing one built with another model or settings."""
+    """Load the current build, refusing one built with another model or settings, and one
+    whose files are damaged (IndexDamagedError names the part)."""
     folder = current_folder(root)
     manifest = read_manifest(folder)
     if manifest.format != FORMAT:
@@ -266,16 +340,29 @@ def load_index(root: Path, expected_fingerprint: str | None = None, expected_dim
             f"not the configured one ({expected_fingerprint[:12]}…): rebuild with `policyqa index build`")
     if expected_dimension is not None and manifest.dimension != expected_dimension:
         raise IndexMismatchError(f"the index has dimension {manifest.dimension}, the embedder {expected_dimension}: rebuild it")
+    problems = damage(folder, manifest)
+    if problems:
+        raise IndexDamagedError(f"the index {folder.name} is damaged ({'; '.join(problems)}): rebuild it with `policyqa index build`")
+    try:
+        return _read_parts(folder, manifest)
+    except IndexProblem:
+        raise
+    except Exception as exc:  # FAISS, numpy, bm25s and JSON each fail their own way on a bad file
+        raise IndexDamagedError(f"the index {folder.name} is damaged ({type(exc).__name__}: {exc}): "
+                                "rebuild it with `policyqa index build`") from None
+
+
+def _read_parts(folder: Path, manifest: Manifest) -> Index:
     passages = [passage_from_json(json.loads(line)) for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line]
     documents = {d["id"]: document_from_json(d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
     dense = faiss.read_index(str(folder / "dense.faiss"))
     if dense.ntotal != len(passages) or dense.ntotal != manifest.passages:
-        raise IndexMismatchError(f"the index in {folder} is inconsistent ({dense.ntotal} vectors, {len(passages)} passages): rebuild it")
+        raise IndexDamagedError(f"the index in {folder} is inconsistent ({dense.ntotal} vectors, {len(passages)} passages): rebuild it")
     unit_vectors = unit_rows = None
-    if (folder / "units.npy").exists():
+    if manifest.units or (folder / "units.npy").exists():
         unit_vectors = np.load(folder / "units.npy", allow_pickle=False)
         unit_rows = np.load(folder / "unit_rows.npy", allow_pickle=False)
         if (len(unit_vectors) != len(unit_rows) or len(unit_rows) != manifest.units
                 or (len(unit_rows) and (unit_rows[-1] >= len(passages) or np.any(np.diff(unit_rows) < 0)))):
-            raise IndexMismatchError(f"the unit vectors in {folder} do not match its passages: rebuild it")
+            raise IndexDamagedError(f"the unit vectors in {folder} do not match its passages: rebuild it")
     return Index(folder, manifest, passages, documents, dense, SparseIndex.load(folder / "sparse"), unit_vectors, unit_rows)
