@@ -2,10 +2,16 @@
 VENV ?= .venv
 export POLICYQA_VENV := $(VENV)
 
-.PHONY: setup run test test-fast
+.PHONY: setup llm run test test-fast
 
+# Serving only: the project and the embedding model (no test tools, no llama.cpp build).
 setup:
 	./scripts/setup
+
+# The optional generative mode: llama.cpp built for a fixed CPU baseline (about 10 minutes,
+# once per machine), then `policyqa llm serve`.
+llm:
+	./scripts/setup --llm
 
 # Set everything up, build the search index of the default corpus (embeddings are cached
 # in the user's cache folder, so only new passages are embedded), then serve it.
@@ -15,8 +21,8 @@ run: setup
 	$(VENV)/bin/policyqa index build
 	$(VENV)/bin/policyqa serve --host $(HOST) --port $(PORT)
 
-# Set everything up (with the test tools: Debian's chromium and poppler-utils), then run the
-# whole suite, the real embedding model and a real browser included.
+# Set everything up (with the test tools: Debian's chromium and poppler-utils, and the
+# generative mode), then run the whole suite, the real embedding model and a real browser included.
 test:
 	./scripts/setup --tests
 	POLICYQA_REQUIRE_MODEL=1 $(VENV)/bin/python -m pytest -q

@@ -30,7 +30,9 @@ def server(tmp_path_factory, real_embedder):
     build_subset_index(SUBSET, tmp / "index", real_embedder)
     port = free_port()
     env = {**os.environ, "POLICYQA_INDEX_DIR": str(tmp / "index"), "POLICYQA_CORPUS_ROOTS": str(require_shared_corpus()),
-           "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_EMBEDDER": "embeddinggemma"}
+           "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_EMBEDDER": "embeddinggemma",
+           # No generative model answers here: the page must say so instead of offering it.
+           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1"}
     proc = serve_api(env, port, tmp / "server.log", probe="/v1/ready", timeout=180)
     yield f"http://127.0.0.1:{port}"
     stop(proc)
@@ -41,7 +43,8 @@ def test_the_real_service_answers_streams_and_follows_up_over_http(server):
     assert answer["answered"] and answer["lang"] == "fr"
     assert any(c["doc_id"] == "gcm-en" and c["locator"].startswith("Objective 13") for c in answer["citations"]), answer
     follow = httpx.post(f"{server}/v1/ask", json={"question": "et pour les enfants ?",
-                                                  "conversation_id": answer["conversation_id"]}, timeout=60).json()
+                                                  "conversation_id": answer["conversation_id"]},
+                        headers={"X-Conversation-Token": answer["conversation_token"]}, timeout=60).json()
     assert follow["follow_up"] and follow["lang"] == "fr" and follow["answered"]
     cited = [httpx.get(f"{server}/v1/passages/{c['passage_id']}").json()["passage"]["text"] for c in follow["citations"]]
     assert any("children" in text for text in cited), follow
@@ -94,7 +97,8 @@ def test_the_chat_page_in_chromium(server, shots):
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
         page = context.new_page()
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:")) else None)
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        # The one refused request below (an unknown document) is logged by chromium; nothing else may be.
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" and "status of 404" not in m.text else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
 
         # Opened by a French browser: a French interface.
@@ -102,6 +106,10 @@ def test_the_chat_page_in_chromium(server, shots):
         page.wait_for_selector("#service-status.ok")
         assert page.get_attribute("html", "lang") == "fr"
         assert page.inner_text("#ask-button") == "Demander"
+        # No model server runs: « Génératif » is offered disabled, with the reason in plain words.
+        page.wait_for_selector("#mode-note:not([hidden])")
+        assert page.locator("#mode option[value=llm]").is_disabled()
+        assert "aucun modèle de langue ne tourne" in page.inner_text("#mode-note")
 
         page.evaluate(WATCH_STREAM)
         page.fill("#question", DETENTION_FR)
@@ -154,6 +162,25 @@ def test_the_chat_page_in_chromium(server, shots):
         page.wait_for_selector(".turn >> nth=1 >> .answer[aria-busy=false]", timeout=60_000)
         assert "suite de la question précédente" in page.locator(".turn").nth(1).locator(".question").inner_text()
 
+        # After a reload the conversation comes back, read with its token.
+        page.reload()
+        page.wait_for_selector(".turn >> nth=1 >> .answer-text")
+        assert page.locator(".turn").count() == 2 and "suite de la question précédente" in page.locator(".turn").nth(1).inner_text()
+
+        # An error card offers no copy or rating buttons (nothing to copy or rate).
+        page.evaluate("document.getElementById('filter-doc').append(new Option('gone', 'no-such-document'));"
+                      "document.getElementById('filter-doc').value = 'no-such-document';")
+        page.fill("#question", "Quels droits pour les enfants ?")
+        page.keyboard.press("Enter")
+        failed = page.locator(".turn").nth(2)
+        failed.locator(".answer.failed").wait_for()
+        assert "document inconnu" in failed.inner_text() and not failed.locator(".answer-actions").is_visible()
+        assert not failed.locator("button.copy").is_visible()
+        page.select_option("#filter-doc", "")
+        marker = page.locator(".turn").nth(0).locator("button.marker").first
+        marker.click()
+        page.wait_for_selector("#panel mark")
+
         # Switching to English redraws the interface and the open source panel.
         page.click("#switch-lang")
         assert page.get_attribute("html", "lang") == "en" and page.inner_text("#ask-button") == "Ask"
@@ -162,8 +189,8 @@ def test_the_chat_page_in_chromium(server, shots):
         assert panel.is_hidden()
         page.fill("#question", "What is the recipe for a good couscous?")
         page.keyboard.press("Enter")
-        page.wait_for_selector(".turn >> nth=2 >> .answer[aria-busy=false]", timeout=60_000)
-        uncovered = page.locator(".turn").nth(2).locator(".answer")
+        page.wait_for_selector(".turn >> nth=3 >> .answer[aria-busy=false]", timeout=60_000)
+        uncovered = page.locator(".turn").nth(3).locator(".answer")
         assert "not-covered" in uncovered.get_attribute("class")
         assert "Not covered by the corpus" in uncovered.inner_text()
         uncovered.scroll_into_view_if_needed()

@@ -21,12 +21,38 @@ def _answer(lang: str = "fr", text: str = "Selon DUDH, Article 14 : « … » [1
 
 def test_turns_come_back_exactly_as_stored(tmp_path):
     store = ConversationStore(tmp_path / "db.sqlite3")
-    conversation = store.new_conversation()
+    conversation = store.new_conversation().id
     turn = store.add_turn(conversation, "Droit d'asile ?", "Droit d'asile ?", _answer())
     again = ConversationStore(tmp_path / "db.sqlite3").turns(conversation)
     assert again == [turn] and again[0].answer.citations[0] == CITATION and again[0].position == 1
     assert store.last_turn(conversation) == turn
-    assert store.last_turn(store.new_conversation()) is None
+    assert store.last_turn(store.new_conversation().id) is None
+
+
+def test_a_conversation_opens_only_with_its_own_token(tmp_path):
+    store = ConversationStore(tmp_path / "db.sqlite3")
+    mine, theirs = store.new_conversation(), store.new_conversation()
+    assert len(mine.token) >= 40 and mine.token != theirs.token
+    store.authorise(mine.id, mine.token)
+    for conversation, token in ((mine.id, theirs.token), (mine.id, ""), ("nope", mine.token)):
+        with pytest.raises(UnknownConversation):
+            store.authorise(conversation, token)
+    # Only a hash is kept: the database alone does not give the token away.
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert mine.token not in str(db.execute("SELECT * FROM conversations").fetchall())
+    turn = store.add_turn(mine.id, "q", "q", _answer())
+    assert store.conversation_of(turn.id) == mine.id
+
+
+def test_a_database_from_before_owners_is_upgraded_and_its_conversations_stay_closed(tmp_path):
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:
+        db.execute("CREATE TABLE conversations (id TEXT PRIMARY KEY, created TEXT NOT NULL)")
+        db.execute("INSERT INTO conversations VALUES ('old', '2026-01-01T00:00:00+00:00')")
+    store = ConversationStore(tmp_path / "old.sqlite3")
+    assert store.turns("old") == []  # still readable locally (the CLI's session record)
+    with pytest.raises(UnknownConversation):
+        store.authorise("old", "")
+    store.authorise((new := store.new_conversation()).id, new.token)
 
 
 def test_unknown_ids_are_refused(tmp_path):
@@ -43,7 +69,7 @@ def test_unknown_ids_are_refused(tmp_path):
 
 def test_concurrent_writers_lose_nothing_and_never_share_a_position(tmp_path):
     store = ConversationStore(tmp_path / "db.sqlite3")
-    conversation = store.new_conversation()
+    conversation = store.new_conversation().id
     errors: list[BaseException] = []
 
     def ask(n: int) -> None:

@@ -279,3 +279,24 @@ def test_the_real_model_matches_a_french_question_to_an_english_passage(monkeypa
     )
     assert query.shape == (768,) and abs(float(np.linalg.norm(query)) - 1.0) < 1e-5
     assert float(query @ children) > float(query @ remittances) + 0.1
+
+
+@pytest.mark.model
+def test_a_question_is_embedded_from_a_bounded_number_of_tokens(real_embedder) -> None:
+    """2,000 characters of digits, CJK or combining marks are about 2,000 tokens, seconds of
+    CPU each; the question is cut to its first and last halves within MAX_QUERY_TOKENS."""
+    from policyqa.embed import MAX_QUERY_TOKENS
+
+    tokenizer = real_embedder.model().tokenizer
+    follow_up = "Quels droits pour les migrants selon le Pacte mondial ? " * 30 + "et pour les femmes ?"
+    for question in ("1234567890 " * 181, "移民儿童的拘留问题是什么" * 166, "e\u0301\u0300\u0302" * 500, follow_up):
+        question = question[-2000:]
+        assert len(tokenizer(question, add_special_tokens=False)["input_ids"]) > MAX_QUERY_TOKENS
+        bounded = real_embedder._bounded(question)
+        assert len(tokenizer(bounded, add_special_tokens=False)["input_ids"]) <= MAX_QUERY_TOKENS + 3  # the " … " joint
+        assert question.startswith(bounded.split(" … ")[0]) and question.endswith(bounded.split(" … ")[-1])
+    # The follow-up's own words, at its end, are kept.
+    assert real_embedder._bounded(follow_up).endswith("et pour les femmes ?")
+    normal = "Que prévoit le Pacte mondial sur la détention des enfants ?"
+    assert real_embedder._bounded(normal) == normal
+    assert real_embedder.embed_queries(["1234567890 " * 181]).shape == (1, 768)

@@ -254,7 +254,7 @@ def test_cli_transcript_from_a_stored_conversation(tmp_path, monkeypatch):
     from policyqa.conversations import ConversationStore
 
     store = ConversationStore(tmp_path / "c.sqlite3")
-    conversation = store.new_conversation()
+    conversation = store.new_conversation().id
     store.add_turn(conversation, "Le droit d’asile ?", "Le droit d’asile ?", _answer("fr"))
     runner = CliRunner()
     result = runner.invoke(app, ["training", "transcript", "--conversation", conversation, "--db", str(tmp_path / "c.sqlite3"),

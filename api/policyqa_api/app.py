@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from contextlib import asynccontextmanager
-
-import os
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Counter, Histogram, make_asgi_app
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,11 +24,37 @@ from policyqa.retrieve import QueryError
 from policyqa.settings import Settings
 
 from .errors import ApiError, error_name, message, reply, request_lang
-from .schemas import ERRORS
+from .schemas import ERRORS, LIMITED
+from .bodylimit import MAX_BODY_BYTES, BodyLimit
+from .ratelimit import RateLimit
 from .routers import ask, conversations, documents, health, index, passages, search, training
 from .service import NotReady, Service
 
-MAX_BODY_BYTES = 64 * 1024
+# uvicorn's own access log prints each request's path, and paths carry conversation ids; this
+# one prints the route's template instead (/v1/conversations/{conversation_id}).
+ACCESS = logging.getLogger("policyqa.access")
+
+
+def route_template(scope) -> str:
+    """The matched route as written, with its prefix ("/v1/conversations/{conversation_id}"):
+    included routers keep their own path on the route, without the prefix they were given."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if template is None:
+        return "unmatched"
+    params = scope.get("path_params") or {}
+    concrete = re.sub(r"{(\w+)(?::[^}]*)?}", lambda m: str(params.get(m[1], m[0])), template)
+    path = scope.get("path", "")
+    return path[: len(path) - len(concrete)] + template if path.endswith(concrete) else template
+
+
+def _access_log() -> None:
+    if not ACCESS.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        ACCESS.addHandler(handler)
+        ACCESS.setLevel(logging.INFO)
+        ACCESS.propagate = False
 STATIC = Path(__file__).parent / "static"
 # The chat page loads nothing from elsewhere: the service must work offline, and a strict
 # policy makes any stray external asset fail loudly in the browser test.
@@ -38,29 +65,37 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None,
                store: ConversationStore | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    _access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.service = Service.start(settings, embedder, store)
         yield
 
-    app = FastAPI(title="policyqa", version=__version__, lifespan=lifespan,
-                  description="Bilingual (French/English) search and question answering over migration policy texts.")
+    # FastAPIOffline serves /docs and /redoc with their scripts from the package, never a CDN.
+    app: FastAPI = FastAPIOffline(
+        title="policyqa", version=__version__, lifespan=lifespan,
+        description="Bilingual (French/English) search and question answering over migration policy texts.")
     registry = CollectorRegistry()
     requests = Counter("policyqa_requests", "HTTP requests", ["route", "status"], registry=registry)
     latency = Histogram("policyqa_request_seconds", "HTTP request latency", ["route"], registry=registry)
 
+    # Added before the metrics and access log below, so they run inside them and their
+    # refusals (413, 429) are counted and logged like any other reply.
+    if settings.rate_limit != "off":
+        app.add_middleware(RateLimit, limits=settings.rate_limit)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+
     @app.middleware("http")
-    async def limits_and_metrics(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return reply(413, "request too large", message("too_large", request_lang(request), limit=str(MAX_BODY_BYTES)))
+    async def metrics_and_access_log(request: Request, call_next):
         started = time.perf_counter()
         response = await call_next(request)
-        route = request.scope.get("route")
-        name = getattr(route, "path", "unmatched")
+        name = route_template(request.scope)
         requests.labels(name, str(response.status_code)).inc()
         latency.labels(name).observe(time.perf_counter() - started)
+        client = request.client.host if request.client else "-"
+        ACCESS.info('%s - "%s %s HTTP/%s" %d', client, request.method, name, request.scope.get("http_version", "1.1"),
+                    response.status_code)
         return response
 
     @app.exception_handler(ApiError)
@@ -88,20 +123,22 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        response = reply(exc.status_code, error_name(exc.status_code), str(exc.detail))
+        detail = (message("too_large", request_lang(request), limit=str(MAX_BODY_BYTES)) if exc.status_code == 413
+                  else str(exc.detail))
+        response = reply(exc.status_code, error_name(exc.status_code), detail)
         for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
             response.headers[name] = value
         return response
 
-    origins = [o.strip() for o in os.environ.get("POLICYQA_CORS_ORIGINS", "").split(",") if o.strip()]
-    if origins:
+    if settings.cors_origins:
         # Off by default: the chat page is same-origin; a partner's portal is allowed by name.
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type", "X-API-Key", "Accept-Language"])
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "X-API-Key", "X-Conversation-Token", "Accept-Language"])
 
-    for router in (health.router, search.router, ask.router, conversations.router, documents.router,
-                   passages.router, index.router, training.router):
+    for router in (health.router, conversations.router, documents.router, passages.router, index.router):
         app.include_router(router, prefix="/v1", responses=ERRORS)
+    for router in (search.router, ask.router, training.router):
+        app.include_router(router, prefix="/v1", responses=ERRORS | LIMITED)
     app.mount("/metrics", make_asgi_app(registry=registry))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
+from policyqa.conversations import UnknownConversation
+from policyqa.retrieve import Filters
+
+from .errors import ApiError
 from .service import Service
 
 
@@ -14,3 +18,38 @@ def get_service(request: Request) -> Service:
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
+ConversationToken = Annotated[str | None, Header(
+    alias="X-Conversation-Token", max_length=200,
+    description="the conversation_token returned when the conversation started")]
+
+
+def require_owner(service: Service, conversation_id: str, token: str | None) -> None:
+    """401 without a token; 404 for an unknown conversation or another's token, alike, so a
+    conversation's existence cannot be probed."""
+    if not token:
+        raise ApiError(401, "conversation_token")
+    try:
+        service.store.authorise(conversation_id, token)
+    except UnknownConversation:
+        raise ApiError(404, "unknown_conversation", id=conversation_id) from None
+
+
+def checked_filters(service: Service, docs: list[str] | None, families: list[str] | None = None,
+                    langs: list[str] | None = None) -> Filters:
+    """The request's filters, each value checked against what is served: a document or family
+    that is not there is a 404 naming it, like any unknown id (the value itself is well formed,
+    so not a 422). An empty value (a form's "all" option) means no filter. A document the
+    catalogue lists but the index lacks (its file is not here) is told apart from an unknown one."""
+    docs, families, langs = ([v for v in (values or ()) if v.strip()] for values in (docs, families, langs))
+    indexed = service.retriever.index.documents if service.retriever else {}
+    for doc_id in docs:
+        if doc_id in indexed:
+            continue
+        if doc_id in service.documents:
+            raise ApiError(404, "unindexed_document", id=doc_id, path=service.documents[doc_id].path)
+        raise ApiError(404, "unknown_document", id=doc_id)
+    known = sorted({d.family for d in service.documents.values()})
+    for family in families:
+        if family not in known:
+            raise ApiError(404, "unknown_family", id=family, known=", ".join(known))
+    return Filters(tuple(docs), tuple(families), tuple(langs))

@@ -20,6 +20,10 @@ MESSAGES = {
                  "ou utilisez le mode extractif"),
     "unknown_document": ("unknown document '{id}' in the filter; see GET /v1/documents",
                          "document inconnu « {id} » dans le filtre ; voir GET /v1/documents"),
+    "unindexed_document": ("document '{id}' is catalogued but not in the index, because its file is not on this "
+                           "server: put it at corpus/local/{path} and rebuild the index",
+                           "le document « {id} » est au catalogue mais pas dans l’index, car son fichier manque sur ce "
+                           "serveur : placez-le dans corpus/local/{path} puis reconstruisez l’index"),
     "unknown_family": ("unknown family '{id}' in the filter; known: {known}",
                        "famille inconnue « {id} » dans le filtre ; familles connues : {known}"),
     "unknown_conversation": ("no conversation '{id}': start a new one by leaving conversation_id out",
@@ -30,6 +34,13 @@ MESSAGES = {
                     "cette opération modifie l’index et exige la clé d’API (en-tête X-API-Key)"),
     "key_disabled": ("operations that change the index are disabled: set POLICYQA_API_KEY on the server",
                      "les opérations qui modifient l’index sont désactivées : définissez POLICYQA_API_KEY sur le serveur"),
+    "reload_failed": ("the index could not be loaded ({detail}); {build} keeps serving",
+                      "l’index n’a pas pu être chargé ({detail}) ; {build} reste en service"),
+    "reload_failed_none": ("the index could not be loaded: {detail}", "l’index n’a pas pu être chargé : {detail}"),
+    "rate_limited": ("too many requests from this address (at most {limit}): try again in {seconds} s",
+                     "trop de requêtes depuis cette adresse (au plus {limit}) : réessayez dans {seconds} s"),
+    "conversation_token": ("this conversation needs its token (header X-Conversation-Token), returned when it started",
+                           "cette conversation exige son jeton (en-tête X-Conversation-Token), remis à sa création"),
     "busy": ("an index build is already running", "une construction de l’index est déjà en cours"),
 }
 
@@ -45,7 +56,13 @@ def request_lang(request: Request) -> str:
     known = getattr(request.state, "lang", None)
     if known in ("fr", "en"):
         return known
-    for part in request.headers.get("accept-language", "").split(","):
+    return scope_lang(request.scope)
+
+
+def scope_lang(scope) -> str:
+    """The browser's language (Accept-Language), for replies made before any route runs."""
+    header = dict(scope.get("headers") or ()).get(b"accept-language", b"").decode("latin-1")
+    for part in header.split(","):
         tag = part.split(";")[0].strip().lower()
         if tag[:2] in ("fr", "en"):
             return tag[:2]
@@ -63,4 +80,4 @@ def reply(status: int, error: str, detail: str) -> JSONResponse:
 
 def error_name(status: int) -> str:
     return {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 405: "method not allowed", 409: "conflict",
-            413: "request too large", 422: "invalid request", 503: "not ready"}.get(status, "error")
+            413: "request too large", 422: "invalid request", 429: "too many requests", 503: "not ready"}.get(status, "error")

@@ -4,12 +4,24 @@ library can change without breaking clients."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from policyqa.conversations import Turn
 from policyqa.types import Answer, Citation, Document, Passage
+
+
+def _not_bool(value: object) -> object:
+    # JSON's true is no number, though Python's bool is an int; 2.0 is a whole number and is
+    # accepted, since the schema's "integer" admits it.
+    if isinstance(value, bool):
+        raise ValueError("a number is expected, not true or false")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_not_bool)]
+Rating = Annotated[Literal[1, -1], BeforeValidator(_not_bool)]
 
 
 class PassageOut(BaseModel):
@@ -91,13 +103,27 @@ class ErrorOut(BaseModel):
 
 # Every route may answer these, always as ErrorOut; declared so clients (and the OpenAPI
 # document) know the shape of an error, which is not FastAPI's default validation body.
-ERRORS = {status: {"model": ErrorOut, "description": text} for status, text in (
-    (400, "bad request: malformed JSON, unknown filter value"),
-    (404, "unknown id"),
+def _errors(*pairs: tuple[int, str]) -> dict:
+    return {status: {"model": ErrorOut, "description": text} for status, text in pairs}
+
+
+ERRORS = _errors(
+    (400, "bad request: malformed JSON"),
+    (404, "unknown id: a conversation, answer, passage or document, or a document or family named in a filter"),
     (413, "request body over 64 KiB"),
-    (422, "invalid request: a field missing, of the wrong type or out of range"),
+    (422, "invalid request: a field missing, of the wrong type or out of range, or an unknown filter value"),
     (503, "not ready: no index loaded (or a first build running), or the generative model does not answer"),
-)}
+)
+# Routes that run the model: rate-limited per client (POLICYQA_RATE_LIMIT).
+LIMITED = _errors((429, "too many requests from this client; the Retry-After header says when to try again"))
+# Routes on one conversation: X-Conversation-Token, returned when it started.
+OWNED = _errors((401, "the conversation's token is missing (header X-Conversation-Token)"),
+                (404, "no such conversation, or not this token's"))
+# Routes that change the index: X-API-Key.
+KEYED = _errors((401, "the API key is missing or wrong (header X-API-Key)"),
+                (403, "index changes are disabled: POLICYQA_API_KEY is not set on the server"),
+                (409, "a build is already running, or the new index could not be loaded (the previous one keeps serving)"),
+                (503, "no index could be loaded"))
 FILES = {200: {"content": {"application/pdf": {}, "text/markdown": {}, "text/plain": {}, "application/xml": {}},
                "description": "the file"}}
 
@@ -132,19 +158,23 @@ class AnswerOut(BaseModel):
     # Generated sentences that cite no retrieved source (generative mode): show them flagged.
     unsupported: list[str] = Field(default_factory=list)
     conversation_id: str = ""
+    # Only when this answer started the conversation: the secret that reads, continues, rates
+    # and exports it (header X-Conversation-Token). Shown once; keep it.
+    conversation_token: str = ""
     answer_id: str = ""  # the turn's id: what POST /v1/feedback rates
     follow_up: bool = False  # the question was read as continuing the previous turn
     query: str = ""  # what was searched (the question, plus the previous subject for a follow-up)
 
     @classmethod
-    def of(cls, answer: Answer, turn: Turn | None = None, follow_up: bool = False) -> "AnswerOut":
+    def of(cls, answer: Answer, turn: Turn | None = None, follow_up: bool = False, token: str = "") -> "AnswerOut":
         return cls(
             text=answer.text, lang=answer.lang, answered=answer.answered, mode=answer.mode,
             citations=[CitationOut.of(c) for c in answer.citations],
             see_also=[CitationOut.of(c) for c in answer.see_also],
             timings_ms={k: round(v, 1) for k, v in answer.timings_ms},
             unsupported=list(answer.unsupported),
-            conversation_id=turn.conversation_id if turn else "", answer_id=turn.id if turn else "",
+            conversation_id=turn.conversation_id if turn else "", conversation_token=token,
+            answer_id=turn.id if turn else "",
             follow_up=follow_up, query=turn.query if turn else "",
         )
 
@@ -160,6 +190,7 @@ class TurnOut(BaseModel):
 
 class ConversationOut(BaseModel):
     conversation_id: str
+    conversation_token: str = ""  # only when it was just started: needed to read or continue it
     turns: list[TurnOut]
 
 
@@ -167,7 +198,7 @@ class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answer_id: str = Field(min_length=1, max_length=64, description="the answer_id returned with the answer")
-    rating: Literal[1, -1] = Field(description="1: helpful, -1: not helpful")
+    rating: Rating = Field(description="1: helpful, -1: not helpful")
     comment: str = Field("", max_length=4000)
 
 

@@ -1,20 +1,29 @@
-"""What the service holds: settings, catalogue, embedder, retriever and conversation store,
-loaded once at start.
+"""What the service holds: settings, catalogue, embedder, retriever and conversation store.
 
-A missing or mismatched index does not stop the service: it starts, reports "not ready"
-with the reason, and answers 503 on the routes that need the index. A rebuild runs in a
-background thread; the previous index keeps answering until the new one is complete,
-then both are swapped in one assignment.
+The process answers at once (liveness), then loads the model and the index in a background
+thread and runs one question in each language through the whole answer path, so everything
+loaded lazily (language models, the unit search, the vocabulary, the first forward pass) is
+paid before /v1/ready says ready: the first user's question costs what any other does.
+
+A missing, mismatched or damaged index does not stop the service: it starts, reports "not
+ready" with the reason, and answers 503 on the routes that need the index. A reload or a
+rebuild prepares and warms the new index first; the previous one keeps answering until the
+new one is complete, then both are swapped in one assignment, and a failed reload leaves it
+in service.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 
 from policyqa import catalog, pipeline
 from policyqa.conversations import ConversationStore
 from policyqa.embed import Embedder
+from policyqa.extractive import ExtractiveAnswerer
 from policyqa.index import IndexProblem
 from policyqa.llm import LLMSettings
 from policyqa.models import ModelMissingError
@@ -31,6 +40,13 @@ class Busy(Exception):
     """A rebuild is already running."""
 
 
+LLM_NOT_INSTALLED = ("the generative mode is not installed on this server: run `make llm` (scripts/setup --llm), "
+                     "then start a model with `policyqa llm serve`")
+# One question per language through the whole answer path: embedding, language detection,
+# BM25, the unit search and the vocabulary of named texts are all built on first use.
+WARM_UP = ("Quels droits pour les enfants migrants ?", "What rights do migrant children have?")
+
+
 @dataclass
 class Service:
     settings: Settings
@@ -39,37 +55,47 @@ class Service:
     embedder: Embedder | None = None
     retriever: Retriever | None = None
     problem: str = ""
+    ready: bool = False  # the model and the index are loaded, and a question has run through them
     building: bool = False
     last_build: str = ""
     llm_settings: LLMSettings = field(default_factory=LLMSettings.from_env)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _chat_model: object | None = None
+    _llm_checked: tuple[float, str, str] = (0.0, "", "")  # when, reason code, detail
 
     @classmethod
     def start(cls, settings: Settings, embedder: Embedder | None = None,
               store: ConversationStore | None = None) -> "Service":
+        """The service, answering at once; the model and the index load in the background."""
         docs = {d.id: d for d in catalog.load_catalog(settings.catalogs)}
-        service = cls(settings, docs, store or ConversationStore())
-        try:
-            service.embedder = embedder or pipeline.make_embedder(settings)
-        except (ModelMissingError, ValueError) as exc:
-            service.problem = str(exc)
-            return service
-        service.reload()
+        service = cls(settings, docs, store or ConversationStore(), problem="loading the model and the index")
+        threading.Thread(target=service._load, args=(embedder,), name="policyqa-load", daemon=True).start()
         return service
 
-    def reload(self) -> bool:
-        """Open the current index again (after `policyqa index build` or a rebuild)."""
+    def _load(self, embedder: Embedder | None) -> None:
+        try:
+            self.embedder = embedder or pipeline.make_embedder(self.settings)
+        except (ModelMissingError, ValueError) as exc:
+            self.problem = str(exc)
+            return
+        try:
+            self.reload()
+        except IndexProblem as exc:
+            self.problem = str(exc)
+
+    def reload(self) -> None:
+        """Open the current index again (after `policyqa index build` or a rebuild), warm it,
+        and only then put it in service. Raises IndexProblem; the index in service stays."""
         if self.embedder is None:
-            return False
+            raise IndexProblem(self.problem or "the embedding model is not loaded")
         try:
             retriever = pipeline.retriever(self.settings, self.embedder)
         except IndexProblem as exc:
             self.problem = str(exc)
-            return False
-        self.retriever, self.problem = retriever, ""
+            raise
+        warm(retriever)
+        self.retriever, self.problem, self.ready = retriever, "", True
         self.documents = {d.id: d for d in catalog.load_catalog(self.settings.catalogs)}
-        return True
 
     def rebuild_in_background(self) -> None:
         if self.embedder is None:
@@ -83,7 +109,11 @@ class Service:
     def _rebuild(self) -> None:
         try:
             folder, report = pipeline.build(self.settings, self.embedder)
-            self.reload()
+            try:
+                self.reload()
+            except IndexProblem as exc:
+                self.last_build = f"built {folder.name}, but it could not be served: {exc}"
+                return
             problems = sum(1 for d in report.documents for pr in d.problems if pr.severity == "error")
             self.last_build = f"built {folder.name}: {len(report.passages)} passages, {problems} document(s) skipped"
         except Exception as exc:  # reported on /v1/index; the previous index keeps serving
@@ -106,5 +136,32 @@ class Service:
             try:
                 self._chat_model = chat_model(self.llm_settings)
             except ImportError as exc:
-                raise NotReady("the generative mode is not installed (pip install 'policyqa[llm]')") from exc
+                raise NotReady(LLM_NOT_INSTALLED) from exc
         return self._chat_model
+
+    def llm_status(self, every_s: float = 15.0) -> tuple[str, str]:
+        """('', '') when the generative mode can answer now, else a reason code
+        ('not_installed', 'not_running') and what to do. Asked of the model server at most
+        every `every_s` seconds, so the chat page can ask on every load."""
+        checked, reason, detail = self._llm_checked
+        if time.monotonic() - checked < every_s:
+            return reason, detail
+        try:
+            import langchain_openai  # noqa: F401
+        except ImportError:
+            reason, detail = "not_installed", LLM_NOT_INSTALLED
+        else:
+            try:
+                with urllib.request.urlopen(f"{self.llm_settings.base_url.rstrip('/')}/models", timeout=1.5):
+                    reason, detail = "", ""
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                reason = "not_running"
+                detail = f"no model answers at {self.llm_settings.base_url} ({exc}): start one with `policyqa llm serve`"
+        self._llm_checked = (time.monotonic(), reason, detail)
+        return reason, detail
+
+
+def warm(retriever: Retriever) -> None:
+    answerer = ExtractiveAnswerer(retriever)
+    for question in WARM_UP:
+        answerer.answer(question)

@@ -23,13 +23,15 @@ class TurnPlan:
     query: str  # what the answerer searches and quotes against
     lang: str | None  # explicit, or inherited from the conversation; None lets the answerer detect
     follow_up: bool
+    token: str = ""  # the new conversation's token, when this turn started one
 
 
 def plan_turn(store: ConversationStore, conversation_id: str | None, question: str, lang: str | None = None) -> TurnPlan:
     """Raises UnknownConversation for an id the store does not hold."""
     question = " ".join(question.split())
     if conversation_id is None:
-        return TurnPlan(store.new_conversation(), question, question, lang, False)
+        started = store.new_conversation()
+        return TurnPlan(started.id, question, question, lang, False, started.token)
     previous = store.last_turn(conversation_id)
     if previous is None:
         return TurnPlan(conversation_id, question, question, lang, False)

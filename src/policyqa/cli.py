@@ -187,6 +187,7 @@ def models_fetch(force: Annotated[bool, typer.Option(help="download and install 
         _fail(str(exc), 1)
         raise
     out.print(f"model ready in {path}")
+    err.print("EmbeddingGemma is provided under and subject to the Gemma Terms of Use: https://ai.google.dev/gemma/terms")
 
 
 @models_app.command("verify")

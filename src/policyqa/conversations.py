@@ -2,14 +2,18 @@
 
 Every turn stores the question, the text retrieval searched (so a follow-up can build on
 it) and the whole answer with its citations, so a session can be exported later exactly as
-it was shown. Each call opens its own connection: the API serves requests from a thread
+it was shown. A conversation belongs to whoever started it: starting one returns a secret
+token, of which only a hash is kept, and reading, continuing or rating it over HTTP needs it. Each call opens its own connection: the API serves requests from a thread
 pool, and SQLite in WAL mode with a busy timeout keeps concurrent writers safe.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import sqlite3
 import uuid
 from contextlib import closing
@@ -23,7 +27,8 @@ from .types import Answer, Citation
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    token_hash TEXT
 );
 CREATE TABLE IF NOT EXISTS turns (
     id TEXT PRIMARY KEY,
@@ -50,6 +55,16 @@ class UnknownConversation(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Started:
+    id: str
+    token: str  # given once, to whoever started the conversation; only its hash is stored
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,10 @@ class ConversationStore:
         with closing(self._connect()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            # Databases made before conversations had owners: their conversations get no token,
+            # so nobody can open them over HTTP (the local CLI still can).
+            if "token_hash" not in {row[1] for row in db.execute("PRAGMA table_info(conversations)")}:
+                db.execute("ALTER TABLE conversations ADD COLUMN token_hash TEXT")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -109,11 +128,27 @@ class ConversationStore:
         db.execute("PRAGMA busy_timeout=30000")
         return db
 
-    def new_conversation(self) -> str:
-        conversation_id = uuid.uuid4().hex
+    def new_conversation(self) -> Started:
+        started = Started(uuid.uuid4().hex, secrets.token_urlsafe(32))
         with closing(self._connect()) as db:
-            db.execute("INSERT INTO conversations (id, created) VALUES (?, ?)", (conversation_id, _now()))
-        return conversation_id
+            db.execute("INSERT INTO conversations (id, created, token_hash) VALUES (?, ?, ?)",
+                       (started.id, _now(), _token_hash(started.token)))
+        return started
+
+    def authorise(self, conversation_id: str, token: str) -> None:
+        """Raises UnknownConversation unless the conversation exists and the token is its own:
+        a wrong token and an unknown id read the same, so ids cannot be probed."""
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT token_hash FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        if row is None or not row[0] or not hmac.compare_digest(row[0], _token_hash(token)):
+            raise UnknownConversation(f"no conversation '{conversation_id}'")
+
+    def conversation_of(self, turn_id: str) -> str:
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT conversation_id FROM turns WHERE id = ?", (turn_id,)).fetchone()
+        if row is None:
+            raise UnknownConversation(f"no answer '{turn_id}'")
+        return row[0]
 
     def exists(self, conversation_id: str) -> bool:
         with closing(self._connect()) as db:

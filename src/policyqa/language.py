@@ -4,6 +4,7 @@ another language is recognised as such so that callers can say which languages t
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,6 +42,23 @@ def _vote(text: str) -> str:
     return "fr" if fr > en else "en"
 
 
+def _script_language(text: str) -> str | None:
+    """For a question mostly written in a script other than Latin or Arabic: its language
+    ("zh", "ja", "ko", else "und"). Detection chooses among a few languages, so a Chinese
+    question would otherwise come out as its closest candidate, English."""
+    letters = [c for c in text if c.isalpha()]
+    names = [unicodedata.name(c, "") for c in letters]
+    if not letters or sum(n.startswith(("LATIN", "ARABIC")) for n in names) * 2 >= len(letters):
+        return None
+    if any(n.startswith(("HIRAGANA", "KATAKANA")) for n in names):
+        return "ja"
+    if any(n.startswith("HANGUL") for n in names):
+        return "ko"
+    if any(n.startswith("CJK") for n in names):
+        return "zh"
+    return "und"
+
+
 @lru_cache(maxsize=1024)
 def identify(text: str) -> Detected:
     """The question's language, with lingua's confidence; short, ambiguous strings such as
@@ -50,6 +68,9 @@ def identify(text: str) -> Detected:
     messages), the conversation and the answerer, and lingua takes about 6 ms a call."""
     if not re.search(r"[^\W\d_]", text):
         return Detected("", 0.0)
+    script = _script_language(text)
+    if script:
+        return Detected(script, 1.0)
     values = _detector().compute_language_confidence_values(text)
     best = values[0]
     lang = best.language.iso_code_639_1.name.lower()

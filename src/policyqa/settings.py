@@ -26,6 +26,12 @@ class Settings:
     corpus_roots: tuple[Path, ...]
     index_dir: Path
     cache_dir: Path
+    # The service's guards. Reload and rebuild need this key (disabled when empty).
+    api_key: str = ""
+    cors_origins: tuple[str, ...] = ()
+    # Per client and route group on the routes that run the model ("off" disables it): a
+    # person asks a few questions a minute; a training room behind one address stays well under.
+    rate_limit: str = "120/minute"
 
     @property
     def local_catalog(self) -> Path:
@@ -51,4 +57,22 @@ class Settings:
             corpus_roots=roots,
             index_dir=Path(env.get("POLICYQA_INDEX_DIR", REPO_ROOT / "index")).expanduser(),
             cache_dir=cache_dir(),
+            api_key=env.get("POLICYQA_API_KEY", ""),
+            cors_origins=tuple(o.strip() for o in env.get("POLICYQA_CORS_ORIGINS", "").split(",") if o.strip()),
+            rate_limit=_rate_limit(env.get("POLICYQA_RATE_LIMIT", cls.rate_limit)),
         )
+
+
+def _rate_limit(value: str) -> str:
+    """Refused at start, with the reason, rather than failing on the first request."""
+    value = value.strip()
+    if value.lower() in ("off", "0", "none"):
+        return "off"
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ValueError(f"POLICYQA_RATE_LIMIT='{value}' is not a rate such as '120/minute' or "
+                         f"'120/minute;10/second', nor 'off' ({exc})") from None
+    return value

@@ -23,12 +23,12 @@ from policyqa import chat, language
 from policyqa.conversations import UnknownConversation
 from policyqa.extractive import ExtractiveAnswerer
 from policyqa.llm import LLMAnswerer
-from policyqa.retrieve import MAX_QUERY_CHARS, Filters
+from policyqa.retrieve import MAX_QUERY_CHARS
 from policyqa.types import Answer
 
-from ..deps import ServiceDep
+from ..deps import ConversationToken, ServiceDep, checked_filters, require_owner
 from ..errors import ApiError, message
-from ..schemas import AnswerOut, CitationOut
+from ..schemas import OWNED, AnswerOut, CitationOut
 
 router = APIRouter(tags=["ask"])
 
@@ -41,7 +41,8 @@ class AskIn(BaseModel):
     mode: Literal["extractive", "llm"] = Field("extractive", description="llm needs an OpenAI-compatible endpoint")
     doc: list[str] = Field(default_factory=list, max_length=100, description="only these documents")
     family: list[str] = Field(default_factory=list, max_length=20, description="only these families")
-    conversation_id: str | None = Field(None, max_length=64, description="continue this conversation (follow-ups)")
+    conversation_id: str | None = Field(None, max_length=64, description="continue this conversation (follow-ups; "
+                                        "needs its X-Conversation-Token); empty or absent starts a new one")
 
     @field_validator("question")
     @classmethod
@@ -51,19 +52,6 @@ class AskIn(BaseModel):
         return value
 
 
-def _filters(body: AskIn, service) -> Filters:
-    # An empty value (a form's "all" option) means no filter.
-    docs, families_wanted = [d for d in body.doc if d.strip()], [f for f in body.family if f.strip()]
-    for doc_id in docs:
-        if doc_id not in service.documents:
-            raise ApiError(400, "unknown_document", id=doc_id)
-    families = sorted({d.family for d in service.documents.values()})
-    for family in families_wanted:
-        if family not in families:
-            raise ApiError(400, "unknown_family", id=family, known=", ".join(families))
-    return Filters(tuple(docs), tuple(families_wanted))
-
-
 def _note_language(body: AskIn, request: Request) -> None:
     """Errors from here on are written in the asker's language. A one-word question is a
     weak clue; the browser's language is then the better one."""
@@ -71,9 +59,11 @@ def _note_language(body: AskIn, request: Request) -> None:
     request.state.lang = body.lang or (detected.lang if detected.supported and detected.confidence >= 0.5 else None)
 
 
-def _plan(body: AskIn, service, request: Request) -> chat.TurnPlan:
+def _plan(body: AskIn, service, request: Request, token: str | None) -> chat.TurnPlan:
+    if body.conversation_id:
+        require_owner(service, body.conversation_id, token)
     try:
-        plan = chat.plan_turn(service.store, body.conversation_id, body.question, body.lang)
+        plan = chat.plan_turn(service.store, body.conversation_id or None, body.question, body.lang)
     except UnknownConversation:
         raise ApiError(404, "unknown_conversation", id=body.conversation_id) from None
     if plan.lang:
@@ -91,13 +81,13 @@ def _llm_down(service, exc: Exception) -> ApiError:
     return ApiError(503, "llm_down", url=service.llm_settings.base_url, detail=type(exc).__name__)
 
 
-@router.post("/ask", response_model=AnswerOut,
+@router.post("/ask", response_model=AnswerOut, responses=OWNED,
              summary="Answer with verbatim quotes and numbered citations, or say the corpus does not cover it")
-def ask(body: AskIn, service: ServiceDep, request: Request) -> AnswerOut:
+def ask(body: AskIn, service: ServiceDep, request: Request, token: ConversationToken = None) -> AnswerOut:
     _note_language(body, request)
     retriever = service.ready_retriever()
-    plan = _plan(body, service, request)
-    filters = _filters(body, service)
+    filters = checked_filters(service, body.doc, body.family)
+    plan = _plan(body, service, request, token)
     if body.mode == "llm":
         answerer = LLMAnswerer(retriever, service.chat_model(), service.llm_settings)
         try:
@@ -108,7 +98,7 @@ def ask(body: AskIn, service: ServiceDep, request: Request) -> AnswerOut:
         answer = ExtractiveAnswerer(retriever).answer(plan.query, lang=plan.lang, filters=filters)
     request.state.lang = answer.lang
     turn = chat.record(service.store, plan, answer)
-    return AnswerOut.of(answer, turn, plan.follow_up)
+    return AnswerOut.of(answer, turn, plan.follow_up, plan.token)
 
 
 def _event(name: str, data: object) -> str:
@@ -129,16 +119,16 @@ def _pieces(text: str, words: int = 6) -> Iterator[str]:
 
 @router.post("/ask/stream", response_class=StreamingResponse,
              summary="The same answer as server-sent events: start, delta (text as produced), citations, done",
-             responses={200: {"content": {"text/event-stream": {}},
-                              "description": "events `start` {conversation_id, lang, mode, follow_up, query}; "
+             responses=OWNED | {200: {"content": {"text/event-stream": {}},
+                              "description": "events `start` {conversation_id, conversation_token, lang, mode, follow_up, query}; "
                                              "`delta` {text}; `citations` {citations, see_also}; `done` (the whole "
                                              "answer as POST /v1/ask returns it, whose text replaces the deltas); "
                                              "`error` {error, detail} if the model fails midway"}})
-def ask_stream(body: AskIn, service: ServiceDep, request: Request) -> StreamingResponse:
+def ask_stream(body: AskIn, service: ServiceDep, request: Request, token: ConversationToken = None) -> StreamingResponse:
     _note_language(body, request)
     retriever = service.ready_retriever()
-    plan = _plan(body, service, request)
-    filters = _filters(body, service)
+    filters = checked_filters(service, body.doc, body.family)
+    plan = _plan(body, service, request, token)
     finish: Callable[[], Answer]
     if body.mode == "llm":
         answerer = LLMAnswerer(retriever, service.chat_model(), service.llm_settings)
@@ -157,7 +147,8 @@ def ask_stream(body: AskIn, service: ServiceDep, request: Request) -> StreamingR
         finish = lambda: answer  # noqa: E731
 
     def events() -> Iterator[str]:
-        yield _event("start", {"conversation_id": plan.conversation_id, "lang": lang, "mode": body.mode,
+        yield _event("start", {"conversation_id": plan.conversation_id, "conversation_token": plan.token,
+                               "lang": lang, "mode": body.mode,
                                "follow_up": plan.follow_up, "query": plan.query})
         try:
             for piece in pieces:
@@ -170,7 +161,7 @@ def ask_stream(body: AskIn, service: ServiceDep, request: Request) -> StreamingR
         turn = chat.record(service.store, plan, final)
         yield _event("citations", {"citations": [CitationOut.of(c).model_dump() for c in final.citations],
                                    "see_also": [CitationOut.of(c).model_dump() for c in final.see_also]})
-        yield _event("done", AnswerOut.of(final, turn, plan.follow_up).model_dump())
+        yield _event("done", AnswerOut.of(final, turn, plan.follow_up, plan.token).model_dump())
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

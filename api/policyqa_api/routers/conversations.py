@@ -4,9 +4,9 @@ from fastapi import APIRouter
 
 from policyqa.conversations import UnknownConversation
 
-from ..deps import ServiceDep
+from ..deps import ConversationToken, ServiceDep, require_owner
 from ..errors import ApiError
-from ..schemas import AnswerOut, ConversationOut, FeedbackIn, FeedbackOut, TurnOut
+from ..schemas import OWNED, AnswerOut, ConversationOut, FeedbackIn, FeedbackOut, TurnOut
 
 router = APIRouter(tags=["conversations"])
 
@@ -14,12 +14,14 @@ router = APIRouter(tags=["conversations"])
 @router.post("/conversations", response_model=ConversationOut, status_code=201,
              summary="Start an empty conversation (POST /v1/ask also starts one when given no id)")
 def new_conversation(service: ServiceDep) -> ConversationOut:
-    return ConversationOut(conversation_id=service.store.new_conversation(), turns=[])
+    started = service.store.new_conversation()
+    return ConversationOut(conversation_id=started.id, conversation_token=started.token, turns=[])
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationOut,
-            summary="Every question of a conversation with the answer and citations it got")
-def conversation(conversation_id: str, service: ServiceDep) -> ConversationOut:
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut, responses=OWNED,
+            summary="Every question of a conversation with the answer and citations it got (needs X-Conversation-Token)")
+def conversation(conversation_id: str, service: ServiceDep, token: ConversationToken = None) -> ConversationOut:
+    require_owner(service, conversation_id, token)
     try:
         turns = service.store.turns(conversation_id)
     except UnknownConversation:
@@ -29,9 +31,13 @@ def conversation(conversation_id: str, service: ServiceDep) -> ConversationOut:
                 answer=AnswerOut.of(t.answer, t, t.query != t.question)) for t in turns])
 
 
-@router.post("/feedback", response_model=FeedbackOut, status_code=201, summary="Rate an answer, with a comment")
-def feedback(body: FeedbackIn, service: ServiceDep) -> FeedbackOut:
+@router.post("/feedback", response_model=FeedbackOut, status_code=201, responses=OWNED,
+             summary="Rate an answer, with a comment (needs its conversation's X-Conversation-Token)")
+def feedback(body: FeedbackIn, service: ServiceDep, token: ConversationToken = None) -> FeedbackOut:
+    if not token:
+        raise ApiError(401, "conversation_token")
     try:
+        service.store.authorise(service.store.conversation_of(body.answer_id), token)
         saved = service.store.add_feedback(body.answer_id, body.rating, body.comment)
     except UnknownConversation:
         raise ApiError(404, "unknown_answer", id=body.answer_id) from None

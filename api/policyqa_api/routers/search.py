@@ -1,11 +1,11 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from policyqa.language import SUPPORTED
-from policyqa.retrieve import MAX_QUERY_CHARS, Filters
+from policyqa.retrieve import MAX_QUERY_CHARS
 
-from ..deps import ServiceDep
+from ..deps import ServiceDep, checked_filters
 from ..schemas import HitOut, PassageOut, SearchOut
 
 router = APIRouter(tags=["search"])
@@ -19,12 +19,10 @@ def search(
     lang: Annotated[str | None, Query(pattern="^(fr|en)$", description="the asker's language (default: detected)")] = None,
     doc: Annotated[list[str] | None, Query(description="only these documents")] = None,
     family: Annotated[list[str] | None, Query(description="only these families")] = None,
-    only_lang: Annotated[list[str] | None, Query(description="only passages in these languages")] = None,
+    only_lang: Annotated[list[Literal["fr", "en", ""]] | None, Query(description="only passages in these languages")] = None,
 ) -> SearchOut:
     retriever = service.ready_retriever()
-    # An empty value (a form's "all" option) means no filter, not a document named "".
-    kept = [tuple(v for v in (values or ()) if v.strip()) for values in (doc, family, only_lang)]
-    result = retriever.search(q, k=k, lang=lang, filters=Filters(*kept))
+    result = retriever.search(q, k=k, lang=lang, filters=checked_filters(service, doc, family, only_lang))
     return SearchOut(
         query=result.query, lang=result.lang, detected_lang=result.detected,
         supported_lang=result.detected in SUPPORTED or lang is not None,

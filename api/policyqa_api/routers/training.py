@@ -10,7 +10,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from policyqa.conversations import UnknownConversation
 from policyqa.training.handout import Handout
@@ -21,8 +21,9 @@ from policyqa.training.render_md import render_markdown
 from policyqa.training.render_pdf import render_pdf
 from policyqa.training.transcript import transcript_handout
 
-from ..deps import ServiceDep
+from ..deps import ConversationToken, ServiceDep, checked_filters, require_owner
 from ..errors import ApiError
+from ..schemas import OWNED, WholeNumber
 
 router = APIRouter(prefix="/training", tags=["training"])
 Format = Literal["json", "markdown", "pdf"]
@@ -45,18 +46,14 @@ class TopicIn(BaseModel):
 
 
 class QuizIn(TopicIn):
-    count: StrictInt = Field(10, ge=1, le=50)
-    seed: StrictInt = Field(0, ge=0, le=2**31)
+    count: WholeNumber = Field(10, ge=1, le=50)
+    seed: WholeNumber = Field(0, ge=0, le=2**31)
     answers: StrictBool = Field(True, description="include the answer key and the citations")
 
 
 def _check_docs(doc_ids: list[str], service, request: Request, lang: str) -> tuple[str, ...]:
     request.state.lang = lang
-    doc_ids = [d for d in doc_ids if d.strip()]
-    for doc_id in doc_ids:
-        if doc_id not in service.documents:
-            raise ApiError(400, "unknown_document", id=doc_id)
-    return tuple(doc_ids)
+    return checked_filters(service, doc_ids).doc_ids
 
 
 def _filename(kind: str, topic: str) -> str:
@@ -104,11 +101,14 @@ def quiz(body: QuizIn, service: ServiceDep, request: Request):
     return quiz_json(built, body.answers)
 
 
-@router.get("/transcript/{conversation_id}", responses=DOCUMENT, summary="A conversation as a session record, every citation resolved")
+@router.get("/transcript/{conversation_id}", responses=DOCUMENT | OWNED,
+            summary="A conversation as a session record, every citation resolved (needs X-Conversation-Token)")
 def transcript(conversation_id: str, service: ServiceDep, request: Request,
-               format: Literal["markdown", "pdf"] = Query("pdf"), lang: Literal["fr", "en"] | None = Query(None)):
+               format: Literal["markdown", "pdf"] = Query("pdf"), lang: Literal["fr", "en"] | None = Query(None),
+               token: ConversationToken = None):
     if lang:
         request.state.lang = lang
+    require_owner(service, conversation_id, token)
     try:
         turns = service.store.turns(conversation_id)
     except UnknownConversation:

@@ -9,6 +9,8 @@
   const state = {
     ui: pickLanguage(),
     conversationId: sessionStorage.getItem("policyqa.conversation") || null,
+    // The conversation's secret, given once when it starts: without it nobody reads or continues it.
+    conversationToken: sessionStorage.getItem("policyqa.conversationToken") || null,
     busy: false,
     opener: null, // the marker button that opened the panel, to give focus back on close
     panel: null, // what the source panel shows, to redraw it when the interface language changes
@@ -41,6 +43,7 @@
     button.textContent = t("otherLanguage");
     button.lang = other;
     document.title = "policyqa — " + t("tagline");
+    if (state.llmReason) $("mode-note").textContent = t(state.llmReason);
     if (state.panel && !$("panel").hidden) renderPassage(state.panel.detail, state.panel.citation, state.panel.isCited);
   }
 
@@ -57,8 +60,8 @@
     return node;
   }
 
-  async function getJSON(url) {
-    const response = await fetch(url, { headers: { "Accept-Language": state.ui } });
+  async function getJSON(url, headers = {}) {
+    const response = await fetch(url, { headers: { "Accept-Language": state.ui, ...headers } });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(body.detail || response.statusText);
     return body;
@@ -76,6 +79,26 @@
       status.textContent = t("networkError");
       status.className = "status warn";
     }
+    loadModes();
+  }
+
+  async function loadModes() {
+    // The generative mode needs its model server: offered only while one answers, with the
+    // reason in plain words when not (never a developer's error after asking).
+    const option = $("mode").querySelector('option[value="llm"]');
+    const note = $("mode-note");
+    let llm = null;
+    try {
+      llm = (await getJSON("/v1/modes")).modes.find((m) => m.mode === "llm");
+    } catch (error) {
+      llm = null;
+    }
+    const available = Boolean(llm && llm.available);
+    option.disabled = !available;
+    state.llmReason = available ? "" : (llm && llm.reason === "not_installed" ? "llmNotInstalled" : "llmNotRunning");
+    if (!available && $("mode").value === "llm") $("mode").value = "extractive";
+    note.hidden = available;
+    note.textContent = available ? "" : t(state.llmReason);
   }
 
   async function loadFilters() {
@@ -126,7 +149,7 @@
     // After a reload the conversation goes on: show what was already asked and answered.
     if (!state.conversationId) return;
     try {
-      const conversation = await getJSON("/v1/conversations/" + encodeURIComponent(state.conversationId));
+      const conversation = await getJSON("/v1/conversations/" + encodeURIComponent(state.conversationId), ownerHeaders());
       conversation.turns.forEach((turn) => {
         const node = newTurn(turn.question);
         if (turn.answer.follow_up) node.querySelector(".question").append(el("span", { class: "follow-up", text: " · " + t("followUp") }));
@@ -154,14 +177,14 @@
     try {
       response = await fetch("/v1/ask/stream", {
         method: "POST",
-        headers: { "Content-Type": "application/json", "Accept-Language": state.ui },
+        headers: { "Content-Type": "application/json", "Accept-Language": state.ui, ...ownerHeaders() },
         body: JSON.stringify(body),
       });
     } catch (error) {
       return fail(turn, t("networkError"));
     }
-    if (response.status === 404 && state.conversationId) {
-      // The server no longer knows this conversation: start a fresh one and ask again.
+    if ((response.status === 404 || response.status === 401) && state.conversationId) {
+      // The server no longer knows this conversation (or its token): start a fresh one and ask again.
       forgetConversation();
       turn.remove();
       return ask(question);
@@ -178,7 +201,7 @@
     let buffer = "";
     const onEvent = (name, data) => {
       if (name === "start") {
-        rememberConversation(data.conversation_id);
+        rememberConversation(data.conversation_id, data.conversation_token);
         answer.lang = data.lang;
         if (data.follow_up) turn.querySelector(".question").append(el("span", { class: "follow-up", text: " · " + t("followUp") }));
       } else if (name === "delta") {
@@ -310,7 +333,7 @@
     try {
       const response = await fetch("/v1/feedback", {
         method: "POST",
-        headers: { "Content-Type": "application/json", "Accept-Language": state.ui },
+        headers: { "Content-Type": "application/json", "Accept-Language": state.ui, ...ownerHeaders() },
         body: JSON.stringify({ answer_id: answer.answer_id, rating }),
       });
       if (!response.ok) throw new Error(response.statusText);
@@ -321,16 +344,26 @@
     }
   }
 
-  function rememberConversation(id) {
+  function rememberConversation(id, token) {
     state.conversationId = id;
     sessionStorage.setItem("policyqa.conversation", id);
+    if (token) {  // sent once, when the conversation starts
+      state.conversationToken = token;
+      sessionStorage.setItem("policyqa.conversationToken", token);
+    }
     $("export-session").disabled = false;
   }
 
   function forgetConversation() {
     state.conversationId = null;
+    state.conversationToken = null;
     sessionStorage.removeItem("policyqa.conversation");
+    sessionStorage.removeItem("policyqa.conversationToken");
     $("export-session").disabled = true;
+  }
+
+  function ownerHeaders() {
+    return state.conversationId && state.conversationToken ? { "X-Conversation-Token": state.conversationToken } : {};
   }
 
   // ----- the source panel -----
@@ -597,7 +630,7 @@
       status.textContent = t("preparing");
       try {
         const name = await download(`/v1/training/transcript/${encodeURIComponent(state.conversationId)}?format=pdf&lang=${state.ui}`,
-                                    { headers: { "Accept-Language": state.ui } }, "policyqa-session.pdf");
+                                    { headers: { "Accept-Language": state.ui, ...ownerHeaders() } }, "policyqa-session.pdf");
         status.textContent = t("downloaded", { name });
       } catch (error) {
         status.textContent = error.message;

@@ -1,0 +1,50 @@
+"""The HTTP API against its own OpenAPI document: schemathesis generates requests for every
+operation (valid ones, and invalid ones of every kind) and runs all its checks: no server
+error, every status and content type declared, every response matching its schema, valid
+data accepted and invalid data refused."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import require_shared_corpus
+from service_helpers import free_port, serve_api, stop
+from test_api import API_KEY, CATALOG
+
+
+def test_every_operation_keeps_its_contract_under_generated_requests(tmp_path):
+    cli = Path(sys.executable).parent / "schemathesis"
+    if not cli.exists():
+        if os.environ.get("CI"):
+            pytest.fail("schemathesis is missing: it is in the test extra (scripts/setup --tests)")
+        pytest.skip("schemathesis is not installed")
+    root = require_shared_corpus()
+    (tmp_path / "catalog.toml").write_text(CATALOG, encoding="utf-8")
+    env = {**os.environ, "POLICYQA_CATALOG": str(tmp_path / "catalog.toml"), "POLICYQA_CORPUS_ROOTS": str(root),
+           "POLICYQA_LOCAL_CORPUS": str(tmp_path / "local"), "POLICYQA_INDEX_DIR": str(tmp_path / "index"),
+           "POLICYQA_CACHE_DIR": str(tmp_path / "cache"), "POLICYQA_EMBEDDER": "hashing",
+           "POLICYQA_DB": str(tmp_path / "db.sqlite3"), "POLICYQA_API_KEY": API_KEY,
+           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+           # Thousands of requests from one address: the limit would answer most of them.
+           "POLICYQA_RATE_LIMIT": "off"}
+    subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
+    port = free_port()
+    proc = serve_api(env, port, tmp_path / "server.log", probe="/v1/ready")
+    try:
+        run = subprocess.run(
+            [str(cli), "run", f"http://127.0.0.1:{port}/openapi.json", "--checks", "all", "--max-examples", "10",
+             "--seed", "20261202", "--workers", "2", "--request-timeout", "60", "--header", f"X-API-Key: {API_KEY}",
+             "--report", "junit", "--report-dir", str(tmp_path / "report")],
+            cwd=tmp_path, capture_output=True, text=True, timeout=1200)
+        summary = run.stdout[-4000:]
+        print(summary)
+        assert run.returncode == 0 and " passed" in summary, summary
+    finally:
+        stop(proc)
+        shutil.rmtree(tmp_path / ".hypothesis", ignore_errors=True)
