@@ -3,7 +3,9 @@ to the first and last event of POST /v1/ask/stream, over every gold question.
 
     .venv/bin/python eval/benchmarks/api_latency.py --base http://127.0.0.1:8000 [--json] [--out FILE]
 
-Run against a service started with `policyqa serve` on the default index (real model).
+Run against a service started with `POLICYQA_RATE_LIMIT=off policyqa serve` on the default
+index (real model): the benchmark asks several hundred questions from one address, over the
+default per-client limit.
 One request at a time, after one warm-up request per route, so the figures are per
 request, not throughput.
 """
