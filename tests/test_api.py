@@ -176,7 +176,7 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
     for body, status in [({"question": ""}, 422), ({"question": "   "}, 422), ({"question": "x" * 5000}, 422), ({}, 422),
                          ({"question": "asile", "lang": "de"}, 422), ({"question": "asile", "mode": "oracle"}, 422),
                          ({"question": "asile", "questoin": "typo"}, 422), ({"question": ["a", "b"]}, 422),
-                         ({"question": "asile", "doc": ["nope"]}, 422), ({"question": "asile", "family": ["nope"]}, 422),
+                         ({"question": "asile", "doc": ["nope"]}, 404), ({"question": "asile", "family": ["nope"]}, 404),
                          ({"question": "asile", "conversation_id": "0" * 32}, 401),
                          ({"question": COVERED, "mode": "llm"}, 503)]:
         for route in ("/v1/ask", "/v1/ask/stream"):
@@ -243,12 +243,16 @@ def test_a_conversation_is_only_readable_and_writable_by_whoever_started_it(base
     conversation, answer = mine["conversation_id"], mine["answer_id"]
     for headers, status in (({}, 401), ({"X-Conversation-Token": theirs["conversation_token"]}, 404),
                             ({"X-Conversation-Token": mine["conversation_token"]}, 200)):
-        assert httpx.get(f"{base}/v1/conversations/{conversation}", headers=headers).status_code == status
+        read = httpx.get(f"{base}/v1/conversations/{conversation}", headers=headers)
+        assert read.status_code == status
+        if status != 200:  # programs tell a lost conversation from other errors by its code
+            assert read.json()["code"] == {401: "conversation_token", 404: "unknown_conversation"}[status]
         cont = httpx.post(f"{base}/v1/ask", json={"question": "et pour les enfants ?", "conversation_id": conversation},
                           headers=headers)
         assert cont.status_code == status, cont.text
         rated = httpx.post(f"{base}/v1/feedback", json={"answer_id": answer, "rating": 1}, headers=headers)
         assert rated.status_code == (201 if status == 200 else status), rated.text
+        assert conversation not in rated.text  # another's token learns nothing of the conversation
         record = httpx.get(f"{base}/v1/training/transcript/{conversation}", params={"format": "markdown"}, headers=headers)
         assert record.status_code == status
     # Nobody else's request changed the conversation: two turns, both its owner's.

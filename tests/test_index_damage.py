@@ -103,8 +103,9 @@ def test_a_build_killed_midway_leaves_the_previous_index_and_the_next_build_clea
     proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "embedding"
-        staging = [p for p in (tmp_path / "builds").iterdir() if p.name.startswith(".partial-")]
+        staging = [p for p in (tmp_path / "builds").iterdir() if p.name.startswith(".partial-") and p.is_dir()]
         assert len(staging) == 1 and staging[0].name.endswith(f"-{proc.pid}")
+        assert (tmp_path / "builds" / f"{staging[0].name}.lock").exists()
         # A live build's staging is never taken away from it.
         assert remove_abandoned(tmp_path) == [] and staging[0].exists()
     finally:
@@ -115,3 +116,4 @@ def test_a_build_killed_midway_leaves_the_previous_index_and_the_next_build_clea
     time.sleep(1.1)  # build ids carry the second
     second = _build(tmp_path)
     assert not staging[0].exists() and current_folder(tmp_path) == second.resolve()
+    assert not [p for p in (tmp_path / "builds").iterdir() if p.name.startswith(".partial-")]

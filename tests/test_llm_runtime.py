@@ -22,6 +22,8 @@ SAPPHIRE = EPYC | frozenset("avx512f avx512bw avx512_vnni avx_vnni amx_tile amx_
 
 
 def _tools():
+    if not llm_runtime.x86_64():
+        pytest.skip("the baselines and the disassembly check are x86-64's")
     missing = [t for t in ("gcc", "objdump") if shutil.which(t) is None]
     if missing:
         if os.environ.get("CI"):

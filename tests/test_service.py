@@ -22,7 +22,7 @@ class Gated(HashingEmbedder):
         self.queries = 0
 
     def embed_queries(self, texts):
-        self.gate.wait(10)
+        self.gate.wait(60)
         self.queries += 1
         return super().embed_queries(texts)
 
@@ -35,7 +35,7 @@ def test_ready_only_after_a_question_in_each_language_has_run(tmp_path, monkeypa
     # Answering already (liveness), not ready: the warm-up question is still running.
     assert not service.ready and "loading" in service.problem and service.retriever is None
     embedder.gate.set()
-    deadline = time.time() + 10
+    deadline = time.time() + 60
     while not service.ready and time.time() < deadline:
         time.sleep(0.05)
     assert service.ready and service.problem == "" and embedder.queries >= 2
@@ -52,9 +52,10 @@ def test_a_failed_reload_keeps_the_index_in_service(tmp_path, monkeypatch):
     folder = _build(tmp_path / "index")
     monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "index"))
     service = Service.start(Settings.from_env(), HashingEmbedder(), ConversationStore(tmp_path / "db.sqlite3"))
-    deadline = time.time() + 10
+    deadline = time.time() + 60
     while not service.ready and time.time() < deadline:
         time.sleep(0.05)
+    assert service.ready, service.problem
     serving = service.retriever
     (folder / "passages.jsonl").write_text("", encoding="utf-8")
     with pytest.raises(IndexProblem, match="passages.jsonl"):

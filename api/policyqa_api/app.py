@@ -49,6 +49,8 @@ def route_template(scope) -> str:
 
 
 def _access_log() -> None:
+    # Also when uvicorn is run directly rather than through `policyqa serve`.
+    logging.getLogger("uvicorn.access").disabled = True
     if not ACCESS.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
@@ -100,15 +102,15 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError):
-        return reply(exc.status, error_name(exc.status), message(exc.key, request_lang(request), **exc.values))
+        return reply(exc.status, error_name(exc.status), message(exc.key, request_lang(request), **exc.values), exc.key)
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError):
-        return reply(400, "bad query", message("bad_query", request_lang(request), detail=str(exc)))
+        return reply(400, "bad query", message("bad_query", request_lang(request), detail=str(exc)), "bad_query")
 
     @app.exception_handler(NotReady)
     async def not_ready(request: Request, exc: NotReady):
-        return reply(503, "not ready", message("not_ready", request_lang(request), detail=str(exc)))
+        return reply(503, "not ready", message("not_ready", request_lang(request), detail=str(exc)), "not_ready")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -116,16 +118,16 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         lang = request_lang(request)
         if any(e.get("type") == "json_invalid" for e in errors):
             detail = "; ".join(str(e.get("ctx", {}).get("error", e.get("msg"))) for e in errors)
-            return reply(400, "bad request", message("bad_json", lang, detail=detail))
+            return reply(400, "bad request", message("bad_json", lang, detail=detail), "bad_json")
         parts = [f"{'.'.join(str(x) for x in e.get('loc', ()) if x not in ('query', 'body')) or 'body'}: {e.get('msg')}"
                  for e in errors]
-        return reply(422, "invalid request", message("invalid", lang, detail="; ".join(parts)))
+        return reply(422, "invalid request", message("invalid", lang, detail="; ".join(parts)), "invalid")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        detail = (message("too_large", request_lang(request), limit=str(MAX_BODY_BYTES)) if exc.status_code == 413
-                  else str(exc.detail))
-        response = reply(exc.status_code, error_name(exc.status_code), detail)
+        too_large = exc.status_code == 413
+        detail = message("too_large", request_lang(request), limit=str(MAX_BODY_BYTES)) if too_large else str(exc.detail)
+        response = reply(exc.status_code, error_name(exc.status_code), detail, "too_large" if too_large else "")
         for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
             response.headers[name] = value
         return response

@@ -18,10 +18,11 @@ MAX_BODY_BYTES = 64 * 1024
 
 class BodyTooLarge(HTTPException):
     """Raised from inside the body reader: FastAPI's body parsing lets an HTTPException through
-    (any other error there becomes a 400), and the app's handler answers 413."""
+    (any other error there becomes a 400), and the app's handler answers 413 in the asker's
+    language."""
 
     def __init__(self) -> None:
-        super().__init__(413, f"request too large: at most {MAX_BODY_BYTES} bytes are accepted")
+        super().__init__(413)
 
 
 class BodyLimit:
@@ -32,10 +33,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = reply(413, "request too large", message("too_large", scope_lang(scope), limit=str(self.limit)))
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
-            await too_large(scope, receive, send)
+            await self._too_large(scope, receive, send)
             return
         seen = 0
         started = False
@@ -59,4 +59,8 @@ class BodyLimit:
         except BodyTooLarge:
             # Read outside FastAPI's body parsing, so not answered by the app's handler.
             if not started:
-                await too_large(scope, receive, send)
+                await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = message("too_large", scope_lang(scope), limit=str(self.limit))
+        await reply(413, "request too large", detail, "too_large")(scope, receive, send)

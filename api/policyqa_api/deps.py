@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from policyqa.conversations import UnknownConversation
-from policyqa.retrieve import Filters
+from policyqa.retrieve import Filters, Retriever
 
 from .errors import ApiError
 from .service import Service
@@ -34,14 +34,14 @@ def require_owner(service: Service, conversation_id: str, token: str | None) -> 
         raise ApiError(404, "unknown_conversation", id=conversation_id) from None
 
 
-def checked_filters(service: Service, docs: list[str] | None, families: list[str] | None = None,
+def checked_filters(service: Service, retriever: Retriever, docs: list[str] | None, families: list[str] | None = None,
                     langs: list[str] | None = None) -> Filters:
     """The request's filters, each value checked against what is served: a document or family
     that is not there is a 404 naming it, like any unknown id (the value itself is well formed,
     so not a 422). An empty value (a form's "all" option) means no filter. A document the
     catalogue lists but the index lacks (its file is not here) is told apart from an unknown one."""
     docs, families, langs = ([v for v in (values or ()) if v.strip()] for values in (docs, families, langs))
-    indexed = service.retriever.index.documents if service.retriever else {}
+    indexed = retriever.index.documents  # the index this request is answered from, even if a reload swaps it
     for doc_id in docs:
         if doc_id in indexed:
             continue

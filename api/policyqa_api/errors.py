@@ -74,8 +74,10 @@ def message(key: str, lang: str, **values: str) -> str:
     return (fr if lang == "fr" else en).format(**values)
 
 
-def reply(status: int, error: str, detail: str) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail}, status_code=status)
+def reply(status: int, error: str, detail: str, code: str = "") -> JSONResponse:
+    """`code` names the cause for programs (a key of MESSAGES, e.g. "unknown_conversation"),
+    where `error` only names the status."""
+    return JSONResponse({"error": error, "detail": detail, "code": code}, status_code=status)
 
 
 def error_name(status: int) -> str:

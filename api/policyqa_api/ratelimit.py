@@ -19,17 +19,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .errors import message, reply, scope_lang
 
 
-
-
 @dataclass(frozen=True)
 class RateRule:
-    group: str  # the budget's name: every path under one prefix shares it
+    group: str  # the budget's name: every path under its prefixes shares it
     prefix: str
+    methods: tuple[str, ...] = ("GET", "POST")
 
 
-# The routes that run the embedding model or build documents. Reading a document, a passage,
-# a conversation or the health routes costs nothing worth limiting.
-LIMITED = (RateRule("ask", "/v1/ask"), RateRule("search", "/v1/search"), RateRule("training", "/v1/training/"))
+# The routes that run the embedding model or build documents, and the two that store a row
+# without any login. Reading a document, a passage, a conversation or the health routes costs
+# nothing worth limiting.
+LIMITED = (RateRule("ask", "/v1/ask"), RateRule("search", "/v1/search"), RateRule("training", "/v1/training/"),
+           RateRule("write", "/v1/conversations", ("POST",)), RateRule("write", "/v1/feedback", ("POST",)))
 
 
 class RateLimit:
@@ -42,11 +43,11 @@ class RateLimit:
         self.items: list[RateLimitItem] = parse_many(limits)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def _rule(self, path: str) -> RateRule | None:
-        return next((r for r in self.rules if path == r.prefix.rstrip("/") or path.startswith(r.prefix)), None)
+    def _rule(self, method: str, path: str) -> RateRule | None:
+        return next((r for r in self.rules if method in r.methods and path.startswith(r.prefix)), None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        rule = self._rule(scope.get("path", "")) if scope["type"] == "http" else None
+        rule = self._rule(scope.get("method", ""), scope.get("path", "")) if scope["type"] == "http" else None
         if rule is None:
             await self.app(scope, receive, send)
             return
@@ -61,6 +62,6 @@ class RateLimit:
         reset, _ = self.limiter.get_window_stats(spent, rule.group, client)
         wait = max(1, math.ceil(reset - time.time()))
         detail = message("rate_limited", scope_lang(scope), limit=str(spent), seconds=str(wait))
-        response = reply(429, "too many requests", detail)
+        response = reply(429, "too many requests", detail, "rate_limited")
         response.headers["Retry-After"] = str(wait)
         await response(scope, receive, send)

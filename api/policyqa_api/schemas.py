@@ -99,6 +99,9 @@ class PassageDetailOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str
     detail: str  # in the asker's language when it is known
+    # The cause, for programs: e.g. unknown_conversation, conversation_token, unknown_document,
+    # rate_limited, too_large, invalid; empty where the status says it all.
+    code: str = ""
 
 
 # Every route may answer these, always as ErrorOut; declared so clients (and the OpenAPI
@@ -111,7 +114,7 @@ ERRORS = _errors(
     (400, "bad request: malformed JSON"),
     (404, "unknown id: a conversation, answer, passage or document, or a document or family named in a filter"),
     (413, "request body over 64 KiB"),
-    (422, "invalid request: a field missing, of the wrong type or out of range, or an unknown filter value"),
+    (422, "invalid request: a field missing, of the wrong type or out of range"),
     (503, "not ready: no index loaded (or a first build running), or the generative model does not answer"),
 )
 # Routes that run the model: rate-limited per client (POLICYQA_RATE_LIMIT).

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-import urllib.error
+import logging
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -40,6 +40,7 @@ class Busy(Exception):
     """A rebuild is already running."""
 
 
+LOG = logging.getLogger("policyqa.service")
 LLM_NOT_INSTALLED = ("the generative mode is not installed on this server: run `make llm` (scripts/setup --llm), "
                      "then start a model with `policyqa llm serve`")
 # One question per language through the whole answer path: embedding, language detection,
@@ -60,6 +61,8 @@ class Service:
     last_build: str = ""
     llm_settings: LLMSettings = field(default_factory=LLMSettings.from_env)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _reload_lock: threading.Lock = field(default_factory=threading.Lock)
+    _llm_lock: threading.Lock = field(default_factory=threading.Lock)
     _chat_model: object | None = None
     _llm_checked: tuple[float, str, str] = (0.0, "", "")  # when, reason code, detail
 
@@ -75,27 +78,31 @@ class Service:
     def _load(self, embedder: Embedder | None) -> None:
         try:
             self.embedder = embedder or pipeline.make_embedder(self.settings)
-        except (ModelMissingError, ValueError) as exc:
-            self.problem = str(exc)
-            return
-        try:
             self.reload()
-        except IndexProblem as exc:
+        except (ModelMissingError, ValueError, IndexProblem) as exc:
             self.problem = str(exc)
+        except Exception as exc:  # whatever else fails, /v1/ready must say it, not "loading" forever
+            LOG.exception("the service could not load the model or the index")
+            self.problem = f"the service could not load the model or the index: {type(exc).__name__}: {exc}"
 
     def reload(self) -> None:
         """Open the current index again (after `policyqa index build` or a rebuild), warm it,
-        and only then put it in service. Raises IndexProblem; the index in service stays."""
+        and only then put it in service. Raises IndexProblem; the index in service stays.
+        One reload at a time, so the last to finish is the build `current` points to now."""
         if self.embedder is None:
             raise IndexProblem(self.problem or "the embedding model is not loaded")
-        try:
-            retriever = pipeline.retriever(self.settings, self.embedder)
-        except IndexProblem as exc:
-            self.problem = str(exc)
-            raise
-        warm(retriever)
-        self.retriever, self.problem, self.ready = retriever, "", True
-        self.documents = {d.id: d for d in catalog.load_catalog(self.settings.catalogs)}
+        with self._reload_lock:
+            try:
+                documents = {d.id: d for d in catalog.load_catalog(self.settings.catalogs)}
+                retriever = pipeline.retriever(self.settings, self.embedder)
+                warm(retriever)
+            except IndexProblem as exc:
+                self.problem = str(exc)
+                raise
+            except Exception as exc:  # a catalogue, model or warm-up failure: reported, never a 500
+                self.problem = f"the index could not be served: {type(exc).__name__}: {exc}"
+                raise IndexProblem(self.problem) from exc
+            self.documents, self.retriever, self.problem, self.ready = documents, retriever, "", True
 
     def rebuild_in_background(self) -> None:
         if self.embedder is None:
@@ -141,23 +148,27 @@ class Service:
 
     def llm_status(self, every_s: float = 15.0) -> tuple[str, str]:
         """('', '') when the generative mode can answer now, else a reason code
-        ('not_installed', 'not_running') and what to do. Asked of the model server at most
-        every `every_s` seconds, so the chat page can ask on every load."""
+        ('not_installed', 'not_running') and what to do. The model server is asked at most
+        every `every_s` seconds, by one request while the others read the last answer, so the
+        chat page can ask on every load."""
         checked, reason, detail = self._llm_checked
-        if time.monotonic() - checked < every_s:
+        if time.monotonic() - checked < every_s or not self._llm_lock.acquire(blocking=False):
             return reason, detail
         try:
-            import langchain_openai  # noqa: F401
-        except ImportError:
-            reason, detail = "not_installed", LLM_NOT_INSTALLED
-        else:
             try:
-                with urllib.request.urlopen(f"{self.llm_settings.base_url.rstrip('/')}/models", timeout=1.5):
-                    reason, detail = "", ""
-            except (urllib.error.URLError, OSError, ValueError) as exc:
-                reason = "not_running"
-                detail = f"no model answers at {self.llm_settings.base_url} ({exc}): start one with `policyqa llm serve`"
-        self._llm_checked = (time.monotonic(), reason, detail)
+                import langchain_openai  # noqa: F401
+            except ImportError:
+                reason, detail = "not_installed", LLM_NOT_INSTALLED
+            else:
+                try:
+                    with urllib.request.urlopen(f"{self.llm_settings.base_url.rstrip('/')}/models", timeout=1.5):
+                        reason, detail = "", ""
+                except Exception as exc:  # refused, timed out, or not HTTP at all: no model answers
+                    reason = "not_running"
+                    detail = f"no model answers at {self.llm_settings.base_url} ({exc}): start one with `policyqa llm serve`"
+            self._llm_checked = (time.monotonic(), reason, detail)
+        finally:
+            self._llm_lock.release()
         return reason, detail
 
 

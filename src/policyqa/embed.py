@@ -139,7 +139,7 @@ class SentenceTransformerEmbedder:
     def _bounded(self, text: str, limit: int = MAX_QUERY_TOKENS) -> str:
         """The question cut to `limit` tokens: its first and last halves, since a follow-up
         carries the previous subject first and its own new aspect last."""
-        if len(text) <= limit:  # a token spans at least one character
+        if len(text) * 4 <= limit:  # a rare character can take a few byte tokens, never more than 4
             return text
         offsets = self.model().tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
         if len(offsets) <= limit:

@@ -11,6 +11,7 @@ ever unpickled: FAISS's own format, bm25s arrays with allow_pickle=False, and JS
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -184,6 +185,10 @@ def build_index(
     build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + corpus_hash(passages)[:8]
     remove_abandoned(root)
     staging = builds / f"{_STAGING}{build_id}-{os.getpid()}"
+    lock_path = builds / f"{staging.name}.lock"
+    lock = _hold(lock_path)
+    if lock is None:
+        raise IndexProblem(f"another build holds {lock_path.name}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
@@ -227,6 +232,9 @@ def build_index(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        lock.close()
+        lock_path.unlink(missing_ok=True)
     _point_current(root, final)
     _prune(builds, keep, final)
     return final
@@ -234,6 +242,18 @@ def build_index(
 
 _STAGING = ".partial-"  # builds/.partial-<build id>-<pid>: a build being written
 _LINK_STAGING = ".current-"  # <root>/.current-<pid>: the new link before its rename
+
+
+def _hold(lock_path: Path):
+    """An exclusive lock that lives as long as the returned file stays open, and no longer:
+    the kernel drops it when its process dies, however it dies."""
+    handle = lock_path.open("a+b")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
 
 
 def _alive(pid: int) -> bool:
@@ -247,23 +267,34 @@ def _alive(pid: int) -> bool:
 
 
 def remove_abandoned(root: Path) -> list[str]:
-    """Remove staging folders and links left by builds whose process is gone (killed, or the
-    machine stopped), so a disk does not fill with half builds. A live build's are kept."""
+    """Remove staging folders (and their locks) left by builds that are gone, killed or cut
+    off by a stopped machine, so a disk does not fill with half builds. A build holds a lock
+    beside its staging folder while it runs, so a live one's is kept, also when it runs in
+    another process namespace; a folder without a lock falls back to its process id."""
     removed = []
-    for parent, prefix in ((root / "builds", _STAGING), (root, _LINK_STAGING)):
-        if not parent.is_dir():
-            continue
-        for path in parent.iterdir():
-            if not path.name.startswith(prefix):
+    builds = root / "builds"
+    if builds.is_dir():
+        for path in sorted(builds.iterdir()):
+            if not path.name.startswith(_STAGING) or path.suffix == ".lock":
                 continue
-            pid = path.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and _alive(int(pid)):
+            lock_path = builds / f"{path.name}.lock"
+            if lock_path.exists():
+                held = _hold(lock_path)
+                if held is None:
+                    continue
+                held.close()
+                lock_path.unlink(missing_ok=True)
+            elif (pid := path.name.rsplit("-", 1)[-1]).isdigit() and _alive(int(pid)):
                 continue
-            if path.is_symlink() or path.is_file():
-                path.unlink(missing_ok=True)
-            else:
-                shutil.rmtree(path, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
+    # The new `current` link exists for the instant before its rename; one older than a minute
+    # was left by a process that died in that instant.
+    if root.is_dir():
+        for path in root.iterdir():
+            if path.name.startswith(_LINK_STAGING) and time.time() - path.lstat().st_mtime > 60:
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
     return removed
 
 

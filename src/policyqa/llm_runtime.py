@@ -17,6 +17,7 @@ never used for it). `scripts/setup --llm` drives this:
 from __future__ import annotations
 
 import hashlib
+import platform
 import re
 import subprocess
 import sys
@@ -31,8 +32,12 @@ LLAMA_CPP_VERSION = "0.3.36"
 # opmask registers, EVEX-only registers 16-31) and AVX-VNNI are absent from many x86-64 CPUs
 # that otherwise run the v3 baseline (AMD before Zen 4, Intel client parts).
 _AMX = r"\b(ldtilecfg|sttilecfg|tileloadd|tileloaddt1|tilestored|tilezero|tilerelease|tdpb[su][su]d|tdpbf16ps|tdpfp16ps)\b"
-_AVX512 = r"%zmm\d|%k[1-7]\b|\{%k[0-7]\}|%[xy]mm(1[6-9]|2\d|3[01])\b"
+# Registers only AVX-512 has, and EVEX-only instructions that also run on the low registers.
+_AVX512 = (r"%zmm\d|%k[0-7]\b|\{%k[0-7]\}|%[xy]mm(1[6-9]|2\d|3[01])\b|\{1to\d+\}|\{z\}|\bk(mov|and|or|xor|not|shift|test)"
+           r"|\bvpternlog|\bvperm[it]2|\bvpmov(u?s)?(qb|qw|qd|db|dw|wb)\b|\bvpmov[bwdq]2m\b|\bvpmovm2[bwdq]\b")
 _VNNI = r"\bvpdp(bu|ws)sds?\b"
+# Any VEX-encoded instruction (AVX) and BMI2, for the baseline without them.
+_AVX = r"(^|\t)v[a-z0-9]+(\s|$)|\b(shlx|shrx|sarx|rorx|pdep|pext|mulx|bzhi)\b"
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,7 @@ BASELINES = (
     Baseline("x86-64-v3", frozenset({"sse4_2", "avx", "avx2", "bmi2", "fma", "f16c"}),
              ("SSE42", "AVX", "AVX2", "BMI2", "FMA", "F16C"), "|".join((_AMX, _AVX512, _VNNI))),
     # x86-64-v2: no AVX at all, for older or restricted virtual CPUs.
-    Baseline("x86-64-v2", frozenset({"sse4_2"}), ("SSE42",),
-             "|".join((_AMX, _AVX512, _VNNI, r"%ymm\d", r"\bvfn?m(add|sub)", r"\bvcvtph2ps\b"))),
+    Baseline("x86-64-v2", frozenset({"sse4_2"}), ("SSE42",), "|".join((_AMX, _AVX512, _VNNI, _AVX))),
 )
 
 
@@ -72,9 +76,16 @@ def cpu_flags(cpuinfo: str | None = None) -> frozenset[str]:
     return frozenset()
 
 
+def x86_64() -> bool:
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
 def machine_baseline(flags: frozenset[str] | None = None) -> Baseline:
     """The widest baseline this CPU runs (never one chosen from what it has beyond it)."""
-    flags = cpu_flags() if flags is None else flags
+    if flags is None:
+        if not x86_64():
+            raise RuntimeError(f"the generative runtime is built for x86-64 baselines; this machine is {platform.machine()}")
+        flags = cpu_flags()
     for baseline in BASELINES:
         if baseline.cpu_flags <= flags:
             return baseline
@@ -148,8 +159,8 @@ def unsafe_here(package_dir: Path) -> str:
     instructions this CPU lacks, e.g. a wheel built natively on another machine."""
     import shutil
 
-    if shutil.which("objdump") is None:
-        return ""  # nothing to check with; scripts/setup checked the wheel when it was built
+    if shutil.which("objdump") is None or not x86_64():
+        return ""  # nothing to check with, or nothing x86 to check; scripts/setup checked the wheel
     baseline = machine_baseline()
     try:
         bad = {name: lines for name, lines in check([package_dir], baseline).items() if lines}

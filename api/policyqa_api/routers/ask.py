@@ -86,7 +86,7 @@ def _llm_down(service, exc: Exception) -> ApiError:
 def ask(body: AskIn, service: ServiceDep, request: Request, token: ConversationToken = None) -> AnswerOut:
     _note_language(body, request)
     retriever = service.ready_retriever()
-    filters = checked_filters(service, body.doc, body.family)
+    filters = checked_filters(service, retriever, body.doc, body.family)
     plan = _plan(body, service, request, token)
     if body.mode == "llm":
         answerer = LLMAnswerer(retriever, service.chat_model(), service.llm_settings)
@@ -127,7 +127,7 @@ def _pieces(text: str, words: int = 6) -> Iterator[str]:
 def ask_stream(body: AskIn, service: ServiceDep, request: Request, token: ConversationToken = None) -> StreamingResponse:
     _note_language(body, request)
     retriever = service.ready_retriever()
-    filters = checked_filters(service, body.doc, body.family)
+    filters = checked_filters(service, retriever, body.doc, body.family)
     plan = _plan(body, service, request, token)
     finish: Callable[[], Answer]
     if body.mode == "llm":

@@ -6,12 +6,12 @@ from policyqa.conversations import UnknownConversation
 
 from ..deps import ConversationToken, ServiceDep, require_owner
 from ..errors import ApiError
-from ..schemas import OWNED, AnswerOut, ConversationOut, FeedbackIn, FeedbackOut, TurnOut
+from ..schemas import LIMITED, OWNED, AnswerOut, ConversationOut, FeedbackIn, FeedbackOut, TurnOut
 
 router = APIRouter(tags=["conversations"])
 
 
-@router.post("/conversations", response_model=ConversationOut, status_code=201,
+@router.post("/conversations", response_model=ConversationOut, status_code=201, responses=LIMITED,
              summary="Start an empty conversation (POST /v1/ask also starts one when given no id)")
 def new_conversation(service: ServiceDep) -> ConversationOut:
     started = service.store.new_conversation()
@@ -31,12 +31,13 @@ def conversation(conversation_id: str, service: ServiceDep, token: ConversationT
                 answer=AnswerOut.of(t.answer, t, t.query != t.question)) for t in turns])
 
 
-@router.post("/feedback", response_model=FeedbackOut, status_code=201, responses=OWNED,
+@router.post("/feedback", response_model=FeedbackOut, status_code=201, responses=OWNED | LIMITED,
              summary="Rate an answer, with a comment (needs its conversation's X-Conversation-Token)")
 def feedback(body: FeedbackIn, service: ServiceDep, token: ConversationToken = None) -> FeedbackOut:
     if not token:
         raise ApiError(401, "conversation_token")
     try:
+        # Another conversation's token reads as an unknown answer: the reply names nothing of it.
         service.store.authorise(service.store.conversation_of(body.answer_id), token)
         saved = service.store.add_feedback(body.answer_id, body.rating, body.comment)
     except UnknownConversation:

@@ -22,7 +22,7 @@ def search(
     only_lang: Annotated[list[Literal["fr", "en", ""]] | None, Query(description="only passages in these languages")] = None,
 ) -> SearchOut:
     retriever = service.ready_retriever()
-    result = retriever.search(q, k=k, lang=lang, filters=checked_filters(service, doc, family, only_lang))
+    result = retriever.search(q, k=k, lang=lang, filters=checked_filters(service, retriever, doc, family, only_lang))
     return SearchOut(
         query=result.query, lang=result.lang, detected_lang=result.detected,
         supported_lang=result.detected in SUPPORTED or lang is not None,

@@ -51,9 +51,9 @@ class QuizIn(TopicIn):
     answers: StrictBool = Field(True, description="include the answer key and the citations")
 
 
-def _check_docs(doc_ids: list[str], service, request: Request, lang: str) -> tuple[str, ...]:
+def _check_docs(doc_ids: list[str], service, retriever, request: Request, lang: str) -> tuple[str, ...]:
     request.state.lang = lang
-    return checked_filters(service, doc_ids).doc_ids
+    return checked_filters(service, retriever, doc_ids).doc_ids
 
 
 def _filename(kind: str, topic: str) -> str:
@@ -79,7 +79,7 @@ DOCUMENT = {200: {"content": {"application/json": {}, "application/pdf": {}, "te
                               "discussion questions (json, markdown or pdf)")
 def pack(body: TopicIn, service: ServiceDep, request: Request):
     retriever = service.ready_retriever()
-    built = build_pack(retriever, body.topic, body.lang, _check_docs(body.doc, service, request, body.lang))
+    built = build_pack(retriever, body.topic, body.lang, _check_docs(body.doc, service, retriever, request, body.lang))
     handout = pack_handout(built)
     if body.format != "json":
         return _document(handout, body.format, _filename("pack", body.topic))
@@ -94,7 +94,7 @@ def pack(body: TopicIn, service: ServiceDep, request: Request):
 def quiz(body: QuizIn, service: ServiceDep, request: Request):
     retriever = service.ready_retriever()
     built = build_quiz(retriever, body.topic, body.lang, count=body.count, seed=body.seed,
-                       doc_ids=_check_docs(body.doc, service, request, body.lang))
+                       doc_ids=_check_docs(body.doc, service, retriever, request, body.lang))
     if body.format != "json":
         return _document(quiz_handout(built, body.answers), body.format,
                          _filename("quiz", body.topic))

@@ -63,23 +63,33 @@
   async function getJSON(url, headers = {}) {
     const response = await fetch(url, { headers: { "Accept-Language": state.ui, ...headers } });
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(body.detail || response.statusText);
+    if (!response.ok) throw Object.assign(new Error(body.detail || response.statusText), { code: body.code || "" });
     return body;
   }
+
+  // Only these say the conversation itself is gone or not ours; any other error (a filter,
+  // the network, a busy server) leaves it, and its one-time token, in place.
+  const LOST_CONVERSATION = new Set(["unknown_conversation", "conversation_token"]);
 
   // ----- service status and filters -----
 
   async function loadStatus() {
     const status = $("service-status");
+    let ready = false;
     try {
       const index = await getJSON("/v1/index");
-      status.textContent = index.ready ? t("ready", { passages: index.passages }) : t("notReady", { detail: index.problem });
-      status.className = "status " + (index.ready ? "ok" : "warn");
+      ready = index.ready;
+      status.textContent = ready ? t("ready", { passages: index.passages }) : t("notReady", { detail: index.problem });
+      status.className = "status " + (ready ? "ok" : "warn");
     } catch (error) {
       status.textContent = t("networkError");
       status.className = "status warn";
     }
     loadModes();
+    // A page opened while the service loads its index fills in once it is ready.
+    clearTimeout(state.statusTimer);
+    if (ready) loadFilters();
+    else state.statusTimer = setTimeout(loadStatus, 5000);
   }
 
   async function loadModes() {
@@ -95,7 +105,8 @@
     }
     const available = Boolean(llm && llm.available);
     option.disabled = !available;
-    state.llmReason = available ? "" : (llm && llm.reason === "not_installed" ? "llmNotInstalled" : "llmNotRunning");
+    state.llmReason = available ? "" : ({ not_installed: "llmNotInstalled", not_ready: "llmNotReady" }[llm && llm.reason]
+                                         || "llmNotRunning");
     if (!available && $("mode").value === "llm") $("mode").value = "extractive";
     note.hidden = available;
     note.textContent = available ? "" : t(state.llmReason);
@@ -110,6 +121,7 @@
     }
     const docSelect = $("filter-doc");
     const familySelect = $("filter-family");
+    if (docSelect.options.length > 1) return;  // already filled
     const families = new Set();
     documents.filter((d) => d.indexed_passages > 0).forEach((d) => {
       docSelect.append(el("option", { value: d.id, lang: d.lang, text: `${d.short_title} (${d.lang.toUpperCase()})` }));
@@ -157,7 +169,7 @@
       });
       $("export-session").disabled = false;
     } catch (error) {
-      forgetConversation();
+      if (LOST_CONVERSATION.has(error.code)) forgetConversation();
     }
   }
 
@@ -183,14 +195,14 @@
     } catch (error) {
       return fail(turn, t("networkError"));
     }
-    if ((response.status === 404 || response.status === 401) && state.conversationId) {
-      // The server no longer knows this conversation (or its token): start a fresh one and ask again.
-      forgetConversation();
-      turn.remove();
-      return ask(question);
-    }
     if (!response.ok) {
       const problem = await response.json().catch(() => ({}));
+      if (LOST_CONVERSATION.has(problem.code) && state.conversationId) {
+        // The server no longer knows this conversation (or its token): start a fresh one and ask again.
+        forgetConversation();
+        turn.remove();
+        return ask(question);
+      }
       return fail(turn, problem.detail || response.statusText);
     }
 
@@ -645,7 +657,6 @@
     initTraining();
     restoreConversation();
     loadStatus();
-    loadFilters();
     $("switch-lang").addEventListener("click", () => {
       state.ui = state.ui === "fr" ? "en" : "fr";
       localStorage.setItem("policyqa.ui", state.ui);
