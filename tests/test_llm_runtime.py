@@ -90,3 +90,7 @@ def test_the_installed_llama_cpp_holds_no_instruction_beyond_this_machines_basel
     # Checked against the v3 baseline too: AMX and AVX-512 never, on any machine.
     assert all(not lines for lines in check([folder], V3).values()), check([folder], V3)
     assert unsafe_here(folder) == ""
+    # The path that crashed on an AMX CPU is not even compiled in.
+    listing = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(folder / "lib" / "libggml-cpu.so")],
+                             capture_output=True, text=True, check=True).stdout
+    assert "ggml_backend_amx_mul_mat" not in listing and "ggml_cpu_has_avx2" in listing
