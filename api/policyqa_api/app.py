@@ -41,7 +41,10 @@ def route_template(scope) -> str:
     route = scope.get("route")
     template = getattr(route, "path", None)
     if template is None:
-        return "unmatched"
+        # The page's and the documentation's files carry no id worth hiding; anything else
+        # unmatched (a 404) may carry whatever a client typed.
+        path = scope.get("path", "")
+        return path if path.startswith(("/static/", "/static-offline-docs/", "/metrics")) else "unmatched"
     params = scope.get("path_params") or {}
     concrete = re.sub(r"{(\w+)(?::[^}]*)?}", lambda m: str(params.get(m[1], m[0])), template)
     path = scope.get("path", "")
