@@ -57,20 +57,24 @@ API_KEY = "test-key-0123456789"
 COVERED = "Devant la persécution, toute personne a le droit de chercher asile et de bénéficier de l'asile en d'autres pays"
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict:
+def service_env(tmp: Path, **extra: str) -> dict:
+    """The environment of a real service over a small real index (hashing embedder, so it is
+    fast) of the catalogue above, all state under `tmp`; the index is built here."""
     root = require_shared_corpus()
-    tmp = tmp_path_factory.mktemp("api")
     (tmp / "catalog.toml").write_text(CATALOG, encoding="utf-8")
     env = {**os.environ, "POLICYQA_CATALOG": str(tmp / "catalog.toml"), "POLICYQA_CORPUS_ROOTS": str(root),
            "POLICYQA_LOCAL_CORPUS": str(tmp / "local"), "POLICYQA_INDEX_DIR": str(tmp / "index"),
            "POLICYQA_CACHE_DIR": str(tmp / "cache"), "POLICYQA_EMBEDDER": "hashing",
            "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_API_KEY": API_KEY,
            # Nothing listens there: the generative mode must fail with a clear 503.
-           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
-           "POLICYQA_CORS_ORIGINS": "https://portal.example.org"}
+           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", **extra}
     subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
     return env
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> dict:
+    return service_env(tmp_path_factory.mktemp("api"), POLICYQA_CORS_ORIGINS="https://portal.example.org")
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_shared_corpus
 from service_helpers import free_port, serve_api, stop
-from test_api import API_KEY, CATALOG
+from test_api import API_KEY, service_env
 
 
 def test_every_operation_keeps_its_contract_under_generated_requests(tmp_path):
@@ -24,16 +23,8 @@ def test_every_operation_keeps_its_contract_under_generated_requests(tmp_path):
         if os.environ.get("CI"):
             pytest.fail("schemathesis is missing: it is in the test extra (scripts/setup --tests)")
         pytest.skip("schemathesis is not installed")
-    root = require_shared_corpus()
-    (tmp_path / "catalog.toml").write_text(CATALOG, encoding="utf-8")
-    env = {**os.environ, "POLICYQA_CATALOG": str(tmp_path / "catalog.toml"), "POLICYQA_CORPUS_ROOTS": str(root),
-           "POLICYQA_LOCAL_CORPUS": str(tmp_path / "local"), "POLICYQA_INDEX_DIR": str(tmp_path / "index"),
-           "POLICYQA_CACHE_DIR": str(tmp_path / "cache"), "POLICYQA_EMBEDDER": "hashing",
-           "POLICYQA_DB": str(tmp_path / "db.sqlite3"), "POLICYQA_API_KEY": API_KEY,
-           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
-           # Thousands of requests from one address: the limit would answer most of them.
-           "POLICYQA_RATE_LIMIT": "off"}
-    subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
+    # Thousands of requests from one address: the rate limit would answer most of them.
+    env = service_env(tmp_path, POLICYQA_RATE_LIMIT="off")
     port = free_port()
     proc = serve_api(env, port, tmp_path / "server.log", probe="/v1/ready")
     try:
