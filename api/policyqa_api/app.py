@@ -23,11 +23,11 @@ from policyqa.embed import Embedder
 from policyqa.retrieve import QueryError
 from policyqa.settings import Settings
 
-from .errors import ApiError, error_name, message, reply, request_lang
-from .schemas import ERRORS, LIMITED
 from .bodylimit import MAX_BODY_BYTES, BodyLimit
+from .errors import ApiError, error_name, message, reply, request_lang
 from .ratelimit import RateLimit
 from .routers import ask, conversations, documents, health, index, passages, search, training
+from .schemas import ERRORS, LIMITED
 from .service import NotReady, Service
 
 # uvicorn's own access log prints each request's path, and paths carry conversation ids; this
@@ -60,6 +60,8 @@ def _access_log() -> None:
         ACCESS.addHandler(handler)
         ACCESS.setLevel(logging.INFO)
         ACCESS.propagate = False
+
+
 STATIC = Path(__file__).parent / "static"
 # The chat page loads nothing from elsewhere: the service must work offline, and a strict
 # policy makes any stray external asset fail loudly in the browser test.

@@ -14,9 +14,9 @@ in service.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-import logging
 import urllib.request
 from dataclasses import dataclass, field
 

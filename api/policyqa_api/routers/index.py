@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 
+from policyqa.index import IndexProblem
+
 from ..deps import ServiceDep
 from ..errors import ApiError
 from ..schemas import KEYED, IndexStatusOut
 from ..service import Busy
-from policyqa.index import IndexProblem
 
 router = APIRouter(tags=["index"])
 
