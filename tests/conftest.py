@@ -30,8 +30,8 @@ def require_shared_corpus() -> Path:
 @pytest.fixture(scope="session")
 def real_embedder():
     """EmbeddingGemma from the user's cache; skipped without it unless POLICYQA_REQUIRE_MODEL is set."""
-    from policyqa import models
-    from policyqa.embed import load_default_embedder
+    from policyqa.index import weights as models
+    from policyqa.index.embedder import load_default_embedder
 
     required = os.environ.get("POLICYQA_REQUIRE_MODEL", "").strip().lower() not in ("", "0", "false", "no")
     if not models.is_installed() and not required:

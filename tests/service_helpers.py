@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 
 from conftest import REPO, require_shared_corpus
-from policyqa import catalog, ingest
-from policyqa.embed import CachedEmbedder, EmbeddingCache
-from policyqa.index import build_index
+from policyqa.corpus import catalog
+from policyqa.corpus import ingest
+from policyqa.index.embedder import CachedEmbedder, EmbeddingCache
+from policyqa.index.store import build_index
 from policyqa.paths import cache_dir
 
 

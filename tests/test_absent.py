@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policyqa.absent import Vocabulary, absent_instruments
+from policyqa.retrieve.absent import Vocabulary, absent_instruments
 from policyqa.types import Document, Passage
 
 PASSAGES = [

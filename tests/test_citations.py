@@ -1,4 +1,4 @@
-from policyqa.citations import Source, quote_is_verbatim, resolve
+from policyqa.answer.citations import Source, quote_is_verbatim, resolve
 from policyqa.types import Document, Passage
 
 P1 = Passage(id="p1", doc_id="d", lang="en", locator="Article 3", text="(a) “Smuggling of migrants” shall mean the procurement.\n(b) Other text.", page_start=2)
@@ -24,7 +24,7 @@ def test_a_quote_is_verbatim_only_when_each_piece_is_in_the_passage():
 
 
 def test_streamed_text_never_shows_a_marker_that_names_no_source():
-    from policyqa.llm import checked_stream
+    from policyqa.answer.generative import checked_stream
 
     chunks = ["Everyone may seek asylum [", "1", "]. Also [", "9] and [2", "][1] and a [bracket] [3"]
     shown = list(checked_stream(iter(chunks), known={1, 2}))

@@ -16,7 +16,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 import pdf_factory  # noqa: E402
 from pdf_factory import FOOTNOTE_1, FOOTNOTE_2, SYMBOL, TITLE  # noqa: E402
 
-from policyqa import clean, load, structure_prose, structure_treaty, structure_un  # noqa: E402
+from policyqa.corpus import clean
+from policyqa.corpus import load
+from policyqa.corpus.formats import prose as structure_prose
+from policyqa.corpus.formats import treaty as structure_treaty
+from policyqa.corpus.formats import un as structure_un  # noqa: E402
 from policyqa.types import Section  # noqa: E402
 
 # --- UN page furniture: a miniature resolution read back from a real PDF ------------------

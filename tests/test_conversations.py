@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from policyqa import chat
-from policyqa.conversations import ConversationStore, UnknownConversation
-from policyqa.followup import contextualise, is_follow_up
+from policyqa.conversation import turns as chat
+from policyqa.conversation.store import ConversationStore, UnknownConversation
+from policyqa.conversation.followup import contextualise, is_follow_up
 from policyqa.types import Answer, Citation
 
 CITATION = Citation("[1]", "p1", "udhr-fr", "DUDH", "", "Article 14", "3", "Devant la persécution…", "fr", "p2")

@@ -9,7 +9,9 @@ from collections import Counter
 import pypdf
 import pytest
 
-from policyqa import catalog, clean, ingest
+from policyqa.corpus import catalog
+from policyqa.corpus import clean
+from policyqa.corpus import ingest
 from policyqa.types import Passage
 
 from conftest import REPO, require_shared_corpus
@@ -180,7 +182,7 @@ def test_passage_sizes_stay_citable(report):
 def test_every_gold_evidence_quote_lies_inside_one_passage(report):
     """The gold questions were written from the documents, not from passages: each quote
     surviving intact inside a passage shows that cleaning kept the text and cut it well."""
-    from policyqa.questions import load_questions, normalise
+    from policyqa.evaluation.questions import load_questions, normalise
 
     texts = [normalise(p.text) for p in report.passages]
     questions = load_questions(REPO / "eval" / "questions" / "gold.jsonl")

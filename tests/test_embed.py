@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from policyqa import models
-from policyqa.embed import (
+from policyqa.index import weights as models
+from policyqa.index.embedder import (
     CachedEmbedder,
     Embedder,
     EmbeddingCache,
@@ -80,7 +80,7 @@ def test_hashing_embedder_is_normalised_float32_and_deterministic() -> None:
 
 
 def test_hashing_embedder_is_the_same_in_another_process() -> None:
-    code = "from policyqa.embed import HashingEmbedder as H; print(H(32).embed_documents(['Élève']).tobytes().hex())"
+    code = "from policyqa.index.embedder import HashingEmbedder as H; print(H(32).embed_documents(['Élève']).tobytes().hex())"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert other.stdout.strip() == HashingEmbedder(32).embed_documents(["Élève"]).tobytes().hex()
 
@@ -285,7 +285,7 @@ def test_the_real_model_matches_a_french_question_to_an_english_passage(monkeypa
 def test_a_question_is_embedded_from_a_bounded_number_of_tokens(real_embedder) -> None:
     """2,000 characters of digits, CJK or combining marks are about 2,000 tokens, seconds of
     CPU each; the question is cut to its first and last halves within MAX_QUERY_TOKENS."""
-    from policyqa.embed import MAX_QUERY_TOKENS
+    from policyqa.index.embedder import MAX_QUERY_TOKENS
 
     tokenizer = real_embedder.model().tokenizer
     follow_up = "Quels droits pour les migrants selon le Pacte mondial ? " * 30 + "et pour les femmes ?"

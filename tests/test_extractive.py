@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import re
 
-from policyqa.citations import quote_is_verbatim
-from policyqa.embed import HashingEmbedder
-from policyqa.evaluate import AnswerJudgement, answer_metrics
-from policyqa.extractive import AnswerSettings, ExtractiveAnswerer, same_wording, select_quote
-from policyqa.index import build_index, load_index
-from policyqa.phrases import UNSUPPORTED_LANGUAGE
-from policyqa.retrieve import Retriever
+from policyqa.answer.citations import quote_is_verbatim
+from policyqa.index.embedder import HashingEmbedder
+from policyqa.evaluation.metrics import AnswerJudgement, answer_metrics
+from policyqa.answer.extractive import AnswerSettings, ExtractiveAnswerer, same_wording, select_quote
+from policyqa.index.store import build_index, load_index
+from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE
+from policyqa.retrieve.retriever import Retriever
 from policyqa.types import Citation, Document, Passage
-from policyqa.units import units
+from policyqa.text.units import units
 
 DOCS = [
     Document(id="gcm-en", title="Global Compact for Safe, Orderly and Regular Migration", short_title="GCM", lang="en",
@@ -106,7 +106,7 @@ def test_answer_metrics():
 
 
 def test_the_threshold_is_lower_when_question_and_passage_languages_differ():
-    from policyqa.retrieve import Hit
+    from policyqa.types import Hit
 
     settings = AnswerSettings(min_dense=0.455, min_dense_cross=0.42)
     english = Hit(PASSAGES[1], 1, 0.1, 0.43, 0.0)
@@ -199,7 +199,7 @@ def test_each_passage_is_scored_by_its_closest_unit_and_older_builds_fall_back_t
 
 
 def test_a_faint_bm25_match_is_not_scaled_up_to_a_full_one(tmp_path):
-    from policyqa.retrieve import Hit
+    from policyqa.types import Hit
 
     answerer = _answerer(tmp_path)
     # A French question against English text: BM25 finds a stray shared stem (0.5), noise.
@@ -230,7 +230,7 @@ def test_the_quote_follows_the_units_closest_in_meaning_even_across_languages(tm
 
 
 def test_a_question_about_a_named_provision_as_a_whole_is_answered_from_its_chapeau(tmp_path):
-    from policyqa.retrieve import Hit
+    from policyqa.types import Hit
 
     answerer = _answerer(tmp_path)
     chapeau = Passage(id="o1", doc_id="gcm-en", lang="en", locator="Objective 1 › para 17",
@@ -247,7 +247,7 @@ def test_a_question_about_a_named_provision_as_a_whole_is_answered_from_its_chap
 
 
 def test_a_named_instrument_is_looked_for_below_the_first_candidates(tmp_path):
-    from policyqa.retrieve import Hit
+    from policyqa.types import Hit
 
     answerer = _answerer_over(tmp_path, RES_PASSAGES, DOCS + RES)
     # Eight passages of another instrument come first; the named resolution's is ninth.

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from policyqa.cli import app
-from policyqa.embed import HashingEmbedder
-from policyqa.index import IndexDamagedError, current_folder, damage, load_index, read_manifest, remove_abandoned
+from policyqa.cli.main import app
+from policyqa.index.embedder import HashingEmbedder
+from policyqa.index.store import IndexDamagedError, current_folder, damage, load_index, read_manifest, remove_abandoned
 from test_index_retrieval import PASSAGES, _build
 
 PARTS = ("dense.faiss", "passages.jsonl", "documents.json", "units.npy", "unit_rows.npy", "sparse/sparse.json")
@@ -82,9 +82,9 @@ def test_index_status_reports_the_damage(tmp_path, monkeypatch):
 
 SLOW_BUILD = """
 import sys, time
-from policyqa.embed import HashingEmbedder
+from policyqa.index.embedder import HashingEmbedder
 from test_index_retrieval import DOCS, PASSAGES
-from policyqa.index import build_index
+from policyqa.index.store import build_index
 
 class Slow(HashingEmbedder):
     def embed_documents(self, texts):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.embed import HashingEmbedder
-from policyqa.fusion import reciprocal_rank_fusion
-from policyqa.index import IndexMismatchError, IndexMissingError, build_index, current_folder, load_index
-from policyqa.retrieve import Filters, QueryError, Retriever, Weights
+from policyqa.index.embedder import HashingEmbedder
+from policyqa.retrieve.fusion import reciprocal_rank_fusion
+from policyqa.index.store import IndexMismatchError, IndexMissingError, build_index, current_folder, load_index
+from policyqa.retrieve.retriever import Filters, QueryError, Retriever, Weights
 from policyqa.types import Document, Passage
 
 DOCS = [
@@ -153,7 +153,7 @@ def test_bm25_only_and_dense_only_weightings(tmp_path):
 
 
 def test_langchain_retriever_adapter(tmp_path):
-    from policyqa.langchain_adapter import PolicyRetriever
+    from policyqa.retrieve.langchain_adapter import PolicyRetriever
 
     _build(tmp_path)
     docs = PolicyRetriever(retriever=_retriever(tmp_path), k=2).invoke("droit de chercher asile")
@@ -179,7 +179,7 @@ def test_a_named_provision_is_found_even_when_the_words_differ(tmp_path):
 def test_cli_explains_a_missing_index_and_missing_model_files(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from policyqa.cli import app
+    from policyqa.cli.main import app
 
     monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "no-index"))
     monkeypatch.setenv("POLICYQA_EMBEDDER", "hashing")
@@ -199,7 +199,7 @@ def test_cli_builds_an_index_and_searches_it(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from conftest import require_shared_corpus
-    from policyqa.cli import app
+    from policyqa.cli.main import app
 
     root = require_shared_corpus()
     local = tmp_path / "local"

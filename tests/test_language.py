@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.language import detect, identify
+from policyqa.text.language import detect, identify
 
 
 @pytest.mark.parametrize("question, lang", [
@@ -32,10 +32,10 @@ def test_a_question_without_letters_has_no_language_and_a_latin_one_with_a_forei
 
 
 def test_an_unsupported_language_gets_the_bilingual_reply(tmp_path):
-    from policyqa.embed import HashingEmbedder
-    from policyqa.extractive import ExtractiveAnswerer
-    from policyqa.index import build_index, load_index
-    from policyqa.retrieve import Retriever
+    from policyqa.index.embedder import HashingEmbedder
+    from policyqa.answer.extractive import ExtractiveAnswerer
+    from policyqa.index.store import build_index, load_index
+    from policyqa.retrieve.retriever import Retriever
     from test_index_retrieval import DOCS, PASSAGES
 
     embedder = HashingEmbedder()

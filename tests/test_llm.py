@@ -12,10 +12,10 @@ import sys
 import httpx
 import pytest
 
-from policyqa.embed import HashingEmbedder
-from policyqa.extractive import AnswerSettings
-from policyqa.index import build_index, load_index
-from policyqa.retrieve import Retriever
+from policyqa.index.embedder import HashingEmbedder
+from policyqa.answer.extractive import AnswerSettings
+from policyqa.index.store import build_index, load_index
+from policyqa.retrieve.retriever import Retriever
 from policyqa.types import Document, Passage
 from service_helpers import free_port, serve_api, sse_events, start, stop
 
@@ -53,7 +53,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture()
 def answerer(server, tmp_path):
-    from policyqa.llm import LLMAnswerer, LLMSettings, chat_model
+    from policyqa.answer.generative import LLMAnswerer, LLMSettings, chat_model
 
     embedder = HashingEmbedder()
     build_index(PASSAGES, DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, tmp_path)
@@ -110,7 +110,7 @@ def test_cli_says_how_to_start_a_model_when_none_answers(tmp_path, monkeypatch):
     _require_llama()
     from typer.testing import CliRunner
 
-    from policyqa.cli import app
+    from policyqa.cli.main import app
 
     embedder = HashingEmbedder()
     build_index(PASSAGES, DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from policyqa import llm_runtime
-from policyqa.llm_runtime import baseline_named, check, cmake_args, machine_baseline, unsafe_here, violations
+from policyqa.llm import runtime as llm_runtime
+from policyqa.llm.runtime import baseline_named, check, cmake_args, machine_baseline, unsafe_here, violations
 
 V3, V2 = baseline_named("x86-64-v3"), baseline_named("x86-64-v2")
 # Flags of CPUs seen here: an AMD EPYC with AVX2 only, and a Sapphire Rapids that reports AMX

@@ -15,9 +15,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import pdf_factory  # noqa: E402
 
-from policyqa import catalog, ingest, load  # noqa: E402
-from policyqa.catalog import CatalogError  # noqa: E402
-from policyqa.cli import app  # noqa: E402
+from policyqa.corpus import catalog
+from policyqa.corpus import ingest
+from policyqa.corpus import load  # noqa: E402
+from policyqa.corpus.catalog import CatalogError  # noqa: E402
+from policyqa.cli.main import app  # noqa: E402
 
 GOOD_PAGES = [[
     "A small guide to testing",

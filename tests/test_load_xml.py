@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.load_xml import read_law_xml
+from policyqa.corpus.formats.xml import read_law_xml
 from policyqa.types import Section
 
 # --- tiny files -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from policyqa.mentions import find, locator_matches
+from policyqa.retrieve.mentions import find, locator_matches
 from policyqa.types import Document, Passage
 
 DOCS = {

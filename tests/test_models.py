@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from policyqa import models
-from policyqa.models import (
+from policyqa.index import weights as models
+from policyqa.index.weights import (
     EMBEDDING_MODEL,
     ModelFetchError,
     ModelMissingError,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import REPO, require_shared_corpus
-from policyqa import harness
+from policyqa.evaluation import harness
 from policyqa.settings import Settings
 
 

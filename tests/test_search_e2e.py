@@ -8,8 +8,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from policyqa.index import load_index
-from policyqa.retrieve import Retriever
+from policyqa.index.store import load_index
+from policyqa.retrieve.retriever import Retriever
 from service_helpers import build_subset_index
 
 pytestmark = pytest.mark.model
@@ -64,7 +64,7 @@ def test_an_english_question_finds_french_only_rabat_text(retriever):
 
 
 def test_cli_search_json(index_root, monkeypatch):
-    from policyqa.cli import app
+    from policyqa.cli.main import app
 
     monkeypatch.setenv("POLICYQA_INDEX_DIR", str(index_root))
     result = CliRunner().invoke(app, ["search", "détention des enfants migrants", "--k", "3", "--json"])
@@ -79,8 +79,8 @@ def test_cli_search_json(index_root, monkeypatch):
 
 
 def test_extractive_answer_in_french_cites_the_gcm_and_declines_what_the_corpus_lacks(retriever):
-    from policyqa.citations import quote_is_verbatim
-    from policyqa.extractive import ExtractiveAnswerer
+    from policyqa.answer.citations import quote_is_verbatim
+    from policyqa.answer.extractive import ExtractiveAnswerer
 
     answerer = ExtractiveAnswerer(retriever)
     answer = answerer.answer("Que prévoit le Pacte mondial sur la détention des enfants migrants ?")

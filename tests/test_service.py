@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 import time
 
-from policyqa.conversations import ConversationStore
-from policyqa.embed import HashingEmbedder
+from policyqa.conversation.store import ConversationStore
+from policyqa.index.embedder import HashingEmbedder
 from policyqa.settings import Settings
 from policyqa_api.service import Service
 from test_index_retrieval import _build
@@ -47,7 +47,7 @@ def test_ready_only_after_a_question_in_each_language_has_run(tmp_path, monkeypa
 def test_a_failed_reload_keeps_the_index_in_service(tmp_path, monkeypatch):
     import pytest
 
-    from policyqa.index import IndexProblem
+    from policyqa.index.store import IndexProblem
 
     folder = _build(tmp_path / "index")
     monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "index"))

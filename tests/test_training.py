@@ -11,12 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO, require_shared_corpus
-from policyqa import catalog, ingest
-from policyqa.embed import HashingEmbedder
-from policyqa.extractive import AnswerSettings
-from policyqa.index import build_index, load_index
-from policyqa.retrieve import QueryError, Retriever
-from policyqa.training import definitions, links
+from policyqa.corpus import catalog
+from policyqa.corpus import ingest
+from policyqa.index.embedder import HashingEmbedder
+from policyqa.answer.extractive import AnswerSettings
+from policyqa.index.store import build_index, load_index
+from policyqa.retrieve.retriever import QueryError, Retriever
+from policyqa.training import definitions
+from policyqa.training import links
 from policyqa.training.handout import Handout, Heading, Para, Quote
 from policyqa.training.layout import pack_handout, quiz_handout, quiz_json
 from policyqa.training.output import OutputError, targets, write_handout
@@ -218,7 +220,7 @@ def cli_env(index_root, monkeypatch):
 
 
 def test_cli_bad_input_exits_2_with_a_clear_message(cli_env, tmp_path):
-    from policyqa.cli import app
+    from policyqa.cli.main import app
 
     runner = CliRunner()
     unknown = runner.invoke(app, ["training", "pack", "--topic", "trafficking", "--doc", "no-such-doc", "--out", str(tmp_path / "p.pdf")])
@@ -233,7 +235,7 @@ def test_cli_bad_input_exits_2_with_a_clear_message(cli_env, tmp_path):
 
 
 def test_cli_pack_and_quiz_write_their_files(cli_env, tmp_path):
-    from policyqa.cli import app
+    from policyqa.cli.main import app
 
     runner = CliRunner()
     pack = runner.invoke(app, ["training", "pack", "--topic", "traite des personnes", "--lang", "fr", "--doc",
@@ -250,8 +252,8 @@ def test_cli_pack_and_quiz_write_their_files(cli_env, tmp_path):
 
 
 def test_cli_transcript_from_a_stored_conversation(tmp_path, monkeypatch):
-    from policyqa.cli import app
-    from policyqa.conversations import ConversationStore
+    from policyqa.cli.main import app
+    from policyqa.conversation.store import ConversationStore
 
     store = ConversationStore(tmp_path / "c.sqlite3")
     conversation = store.new_conversation().id

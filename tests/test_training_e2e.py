@@ -10,9 +10,9 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from policyqa.extractive import ExtractiveAnswerer
-from policyqa.index import load_index
-from policyqa.retrieve import Retriever
+from policyqa.answer.extractive import ExtractiveAnswerer
+from policyqa.index.store import load_index
+from policyqa.retrieve.retriever import Retriever
 from service_helpers import build_subset_index
 from policyqa.training.layout import pack_handout, quiz_handout, quiz_json
 from policyqa.training.output import write_handout
@@ -167,7 +167,7 @@ def test_session_record_resolves_every_citation(retriever, passages, tmp_path, l
 
 
 def test_cli_pack_with_the_real_index(index_root, tmp_path, monkeypatch):
-    from policyqa.cli import app
+    from policyqa.cli.main import app
 
     monkeypatch.setenv("POLICYQA_INDEX_DIR", str(index_root))
     result = CliRunner().invoke(app, ["training", "pack", "--topic", "consular assistance", "--lang", "en",

@@ -18,9 +18,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, make_asgi_a
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policyqa import __version__
-from policyqa.conversations import ConversationStore
-from policyqa.embed import Embedder
-from policyqa.retrieve import QueryError
+from policyqa.conversation.store import ConversationStore
+from policyqa.index.embedder import Embedder
+from policyqa.retrieve.retriever import QueryError
 from policyqa.settings import Settings
 
 from .bodylimit import MAX_BODY_BYTES, BodyLimit

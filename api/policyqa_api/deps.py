@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from policyqa.conversations import UnknownConversation
-from policyqa.retrieve import Filters, Retriever
+from policyqa.conversation.store import UnknownConversation
+from policyqa.retrieve.retriever import Filters, Retriever
 
 from .errors import ApiError
 from .service import Service

@@ -3,12 +3,12 @@ library can change without breaking clients."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from policyqa.conversations import Turn
+from policyqa.conversation.store import Turn
+from policyqa.serialise import answer_json, passage_json, to_data
 from policyqa.types import Answer, Citation, Document, Passage
 
 
@@ -40,9 +40,7 @@ class PassageOut(BaseModel):
 
     @classmethod
     def of(cls, p: Passage) -> "PassageOut":
-        return cls(id=p.id, doc_id=p.doc_id, lang=p.lang, locator=p.locator, text=p.text, page_start=p.page_start,
-                   page_end=p.page_end, char_start=p.char_start, char_end=p.char_end, parallel_key=p.parallel_key,
-                   context=p.context, notes=list(p.notes))
+        return cls.model_validate(passage_json(p))
 
 
 class HitOut(BaseModel):
@@ -145,7 +143,7 @@ class CitationOut(BaseModel):
 
     @classmethod
     def of(cls, c: Citation) -> "CitationOut":
-        return cls(**asdict(c))
+        return cls.model_validate(to_data(c))
 
 
 class AnswerOut(BaseModel):
@@ -171,11 +169,7 @@ class AnswerOut(BaseModel):
     @classmethod
     def of(cls, answer: Answer, turn: Turn | None = None, follow_up: bool = False, token: str = "") -> "AnswerOut":
         return cls(
-            text=answer.text, lang=answer.lang, answered=answer.answered, mode=answer.mode,
-            citations=[CitationOut.of(c) for c in answer.citations],
-            see_also=[CitationOut.of(c) for c in answer.see_also],
-            timings_ms={k: round(v, 1) for k, v in answer.timings_ms},
-            unsupported=list(answer.unsupported),
+            **answer_json(answer),
             conversation_id=turn.conversation_id if turn else "", conversation_token=token,
             answer_id=turn.id if turn else "",
             follow_up=follow_up, query=turn.query if turn else "",

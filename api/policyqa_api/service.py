@@ -20,14 +20,15 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
-from policyqa import catalog, pipeline
-from policyqa.conversations import ConversationStore
-from policyqa.embed import Embedder
-from policyqa.extractive import ExtractiveAnswerer
-from policyqa.index import IndexProblem
-from policyqa.llm import LLMSettings
-from policyqa.models import ModelMissingError
-from policyqa.retrieve import Retriever
+from policyqa.corpus import catalog
+from policyqa import pipeline
+from policyqa.conversation.store import ConversationStore
+from policyqa.index.embedder import Embedder
+from policyqa.answer.extractive import ExtractiveAnswerer
+from policyqa.index.store import IndexProblem
+from policyqa.answer.generative import LLMSettings
+from policyqa.index.weights import ModelMissingError
+from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings
 from policyqa.types import Document
 
@@ -138,7 +139,7 @@ class Service:
     def chat_model(self):
         """The LangChain chat model of the generative mode, made on first use."""
         if self._chat_model is None:
-            from policyqa.llm import chat_model
+            from policyqa.answer.generative import chat_model
 
             try:
                 self._chat_model = chat_model(self.llm_settings)

@@ -18,7 +18,7 @@ import faiss
 import numpy as np
 
 from policyqa import pipeline
-from policyqa.questions import load_questions
+from policyqa.evaluation.questions import load_questions
 from policyqa.settings import Settings
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from policyqa.questions import load_questions
+from policyqa.evaluation.questions import load_questions
 from search_latency import percentile  # the same nearest-rank percentile as the search benchmark
 
 

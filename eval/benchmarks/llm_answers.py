@@ -15,9 +15,9 @@ import statistics
 import time
 
 from policyqa import pipeline
-from policyqa.evaluate import answer_metrics, judge_answer
-from policyqa.llm import LLMAnswerer, LLMSettings, chat_model
-from policyqa.questions import load_questions
+from policyqa.evaluation.metrics import answer_metrics, judge_answer
+from policyqa.answer.generative import LLMAnswerer, LLMSettings, chat_model
+from policyqa.evaluation.questions import load_questions
 from policyqa.settings import Settings
 
 

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from policyqa import pipeline
-from policyqa.index import current_folder
-from policyqa.questions import load_questions
+from policyqa.index.store import current_folder
+from policyqa.evaluation.questions import load_questions
 from policyqa.settings import Settings
 
 

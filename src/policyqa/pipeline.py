@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalog, ingest
-from .embed import CachedEmbedder, EmbeddingCache, Embedder, HashingEmbedder, load_default_embedder
-from .index import Index, build_index, load_index
-from .retrieve import Retriever, Weights
-from .settings import Settings
+from policyqa.corpus import catalog
+from policyqa.corpus import ingest
+from policyqa.index.embedder import CachedEmbedder, EmbeddingCache, Embedder, HashingEmbedder, load_default_embedder
+from policyqa.index.store import Index, build_index, load_index
+from policyqa.retrieve.retriever import Retriever, Weights
+from policyqa.settings import Settings
 
 EMBEDDERS = ("embeddinggemma", "hashing")
 

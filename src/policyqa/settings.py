@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import cache_dir
+from policyqa.paths import cache_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -136,6 +136,19 @@ class IngestedDocument:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """A passage as one search ranked it, with its scores and its version in the other language."""
+
+    passage: Passage
+    rank: int
+    fused: float
+    dense: float
+    sparse: float
+    other_versions: tuple[Passage, ...] = field(default_factory=tuple)
+    unit: float | None = None  # the cosine of the passage's closest unit; None in builds without unit vectors
+
+
+@dataclass(frozen=True)
 class Citation:
     """One numbered source of an answer, resolved to the exact passage it quotes."""
 

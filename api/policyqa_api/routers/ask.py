@@ -19,11 +19,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from policyqa import chat, language
-from policyqa.conversations import UnknownConversation
-from policyqa.extractive import ExtractiveAnswerer
-from policyqa.llm import LLMAnswerer
-from policyqa.retrieve import MAX_QUERY_CHARS
+from policyqa.conversation import turns as chat
+from policyqa.text import language
+from policyqa.conversation.store import UnknownConversation
+from policyqa.answer.extractive import ExtractiveAnswerer
+from policyqa.answer.generative import LLMAnswerer
+from policyqa.retrieve.retriever import MAX_QUERY_CHARS
 from policyqa.types import Answer
 
 from ..deps import ConversationToken, ServiceDep, checked_filters, require_owner

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from policyqa.conversations import UnknownConversation
+from policyqa.conversation.store import UnknownConversation
 
 from ..deps import ConversationToken, ServiceDep, require_owner
 from ..errors import ApiError

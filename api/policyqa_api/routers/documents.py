@@ -1,7 +1,7 @@
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
-from policyqa import catalog
+from policyqa.corpus import catalog
 
 from ..deps import ServiceDep
 from ..schemas import FILES, DocumentOut

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 
-from policyqa.index import IndexProblem
+from policyqa.index.store import IndexProblem
 
 from ..deps import ServiceDep
 from ..errors import ApiError

@@ -2,11 +2,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from policyqa.language import SUPPORTED
-from policyqa.retrieve import MAX_QUERY_CHARS
+from policyqa.text.language import SUPPORTED
+from policyqa.retrieve.retriever import MAX_QUERY_CHARS
+from policyqa.serialise import hit_json
 
 from ..deps import ServiceDep, checked_filters
-from ..schemas import HitOut, PassageOut, SearchOut
+from ..schemas import HitOut, SearchOut
 
 router = APIRouter(tags=["search"])
 
@@ -27,6 +28,5 @@ def search(
         query=result.query, lang=result.lang, detected_lang=result.detected,
         supported_lang=result.detected in SUPPORTED or lang is not None,
         embed_ms=round(result.embed_ms, 1), search_ms=round(result.search_ms, 1),
-        hits=[HitOut(rank=h.rank, score=h.fused, dense=h.dense, sparse=h.sparse, passage=PassageOut.of(h.passage),
-                     other_versions=[PassageOut.of(o) for o in h.other_versions]) for h in result.hits],
+        hits=[HitOut.model_validate(hit_json(h)) for h in result.hits],
     )

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from policyqa.conversations import UnknownConversation
+from policyqa.conversation.store import UnknownConversation
 from policyqa.training.handout import Handout
 from policyqa.training.layout import pack_handout, quiz_handout, quiz_json
 from policyqa.training.pack import build_pack

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..types import Passage
+from policyqa.types import Passage
 
 _OPEN, _CLOSE = "[\"“”«‘']", "[\"“”»’']"
 _TERM = rf"{_OPEN}\s*(?P<term>[^\"“”«»\n]{{2,60}}?)\s*{_CLOSE}"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .handout import Bullets, Handout, Heading, Para, Quote, quote_marks
-from ..types import Document
-from .pack import Pack
-from .phrases import doc_name, phrase, source_line
-from .quiz import Quiz
+from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote, quote_marks
+from policyqa.types import Document
+from policyqa.training.pack import Pack
+from policyqa.training.wording import doc_name, phrase, source_line
+from policyqa.training.quiz import Quiz
 
 
 def _today() -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import mentions
-from ..analysis import fold
-from ..types import Document, Passage
+from policyqa.retrieve import mentions
+from policyqa.text.analysis import fold
+from policyqa.types import Document, Passage
 
 _TITLED = ("treaty", "gcm", "udhr", "declaration", "guidelines")
 _SENTENCE = re.compile(r"(?<=[a-z)\]][.;])\s+(?=[A-Z(«“])")

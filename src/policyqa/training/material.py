@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..analysis import analyse, fold
-from ..extractive import AnswerSettings, select_quote
-from ..retrieve import Filters, Hit, Retriever
-from ..types import Document, Passage
-from .topics import TopicQueries, queries
+from policyqa.text.analysis import analyse, fold
+from policyqa.answer.extractive import AnswerSettings, select_quote
+from policyqa.retrieve.retriever import Filters, Retriever
+from policyqa.types import Hit
+from policyqa.types import Document, Passage
+from policyqa.training.topics import TopicQueries, queries
 
 # A passage that names the topic's own words is ranked a little higher than one that is only
 # close in meaning: trainers want the provisions that are about the theme, not near it.

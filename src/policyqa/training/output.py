@@ -12,9 +12,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from .handout import Handout
-from .render_md import render_markdown
-from .render_pdf import render_pdf
+from policyqa.training.handout import Handout
+from policyqa.training.render_md import render_markdown
+from policyqa.training.render_pdf import render_pdf
 
 SUFFIXES = (".pdf", ".md", ".json")
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..extractive import AnswerSettings
-from ..retrieve import Retriever
-from ..types import Document, Passage
-from . import definitions, links
-from .definitions import Definition
-from .links import Link
-from .material import PER_INSTRUMENT, Material, Provision, gather, mentions_keyword, stems
-from .questions import discussion_questions
+from policyqa.answer.extractive import AnswerSettings
+from policyqa.retrieve.retriever import Retriever
+from policyqa.types import Document, Passage
+from policyqa.training import definitions
+from policyqa.training import links
+from policyqa.training.definitions import Definition
+from policyqa.training.links import Link
+from policyqa.training.material import PER_INSTRUMENT, Material, Provision, gather, mentions_keyword, stems
+from policyqa.training.discussion import discussion_questions
 
 MAX_DEFINITIONS = 5
 MAX_LINKS = 6

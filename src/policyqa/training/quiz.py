@@ -16,14 +16,14 @@ import random
 import re
 from dataclasses import dataclass
 
-from ..citations import Source, make_citation
-from ..extractive import AnswerSettings
-from ..retrieve import Retriever
-from ..types import Citation, Document, Passage
-from .definitions import in_passages
-from .material import Material, gather, near_duplicate
-from .pack import relevant_definitions
-from .phrases import doc_name
+from policyqa.answer.citations import Source, make_citation
+from policyqa.answer.extractive import AnswerSettings
+from policyqa.retrieve.retriever import Retriever
+from policyqa.types import Citation, Document, Passage
+from policyqa.training.definitions import in_passages
+from policyqa.training.material import Material, gather, near_duplicate
+from policyqa.training.pack import relevant_definitions
+from policyqa.training.wording import doc_name
 
 KINDS = ("definition", "article", "gcm-objective", "operative-paragraph")
 CHOICES = 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .handout import Bullets, Handout, Heading, Para, Quote, quote_marks
+from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote, quote_marks
 
 
 def _escape(text: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from .handout import Bullets, Handout, Heading, Para, Quote, quote_marks
+from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote, quote_marks
 
 MARGIN = 20  # mm: room for hole punching and for notes in the margin
 BODY = 10.5

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..analysis import fold
+from policyqa.text.analysis import fold
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from ..types import Answer, Citation, Document, Passage
-from .handout import Bullets, Handout, Heading, Para, Quote
-from .phrases import phrase, source_line
+from policyqa.types import Answer, Citation, Document, Passage
+from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote
+from policyqa.training.wording import phrase, source_line
 
 Turn = tuple[str, Answer]
 

@@ -1,0 +1,1 @@
+"""Answers: one front for every mode, the extractive and generative answerers, citations."""

@@ -1,0 +1,177 @@
+"""The generative answerer: a LangChain chat model on any OpenAI-compatible endpoint (a
+hosted API, vLLM, Ollama, llama.cpp's server started by `policyqa llm serve`).
+
+The model sees numbered sources and cites their numbers; the answer's citations are parsed
+from its text and checked against the sources actually retrieved: a number that names no
+source is removed, and a sentence that cites nothing is flagged as unsupported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from policyqa.text import language
+from policyqa.retrieve.absent import absent_instruments
+from policyqa.answer.citations import MARKER, Source, make_citation, resolve
+from policyqa.answer.extractive import AnswerSettings
+from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE, phrase
+from policyqa.answer.prompts import REFUSAL, system_prompt, user_prompt
+from policyqa.retrieve.retriever import Filters, Retriever
+from policyqa.types import Answer
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8080/v1"
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    base_url: str = DEFAULT_BASE_URL
+    model: str = "local"
+    api_key: str = "not-needed"
+    sources: int = 3
+    max_tokens: int = 350
+    timeout_s: float = 120.0
+
+    @classmethod
+    def from_env(cls) -> "LLMSettings":
+        return cls(base_url=os.environ.get("POLICYQA_LLM_BASE_URL", DEFAULT_BASE_URL),
+                   model=os.environ.get("POLICYQA_LLM_MODEL", "local"),
+                   api_key=os.environ.get("POLICYQA_LLM_API_KEY", "not-needed"))
+
+
+def chat_model(settings: LLMSettings):
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(base_url=settings.base_url, api_key=settings.api_key, model=settings.model, temperature=0,
+                      max_tokens=settings.max_tokens, timeout=settings.timeout_s, streaming=True, max_retries=0)
+
+
+@dataclass
+class Draft:
+    """What a streaming answer has produced so far, and the sources it may cite."""
+
+    question: str
+    lang: str
+    sources: dict[int, Source]
+    text: str = ""
+    refused_early: Answer | None = None
+    first_token_ms: float | None = None
+
+
+_PARTIAL_MARKER = re.compile(r"\[\d{0,2}")
+
+
+def _release(text: str, known: set[int], final: bool) -> tuple[str, str]:
+    """Split streamed text into what may be shown now and what must wait: a marker naming
+    no retrieved source is dropped before anyone sees it; "[1" waits for its "]"."""
+    shown: list[str] = []
+    i = 0
+    while (j := text.find("[", i)) >= 0:
+        shown.append(text[i:j])
+        marker = MARKER.match(text, j)
+        if marker:
+            if int(marker.group(1)) in known:
+                shown.append(marker.group(0))
+            i = marker.end()
+        elif not final and _PARTIAL_MARKER.fullmatch(text, j):
+            return "".join(shown), text[j:]
+        else:
+            shown.append("[")
+            i = j + 1
+    shown.append(text[i:])
+    return "".join(shown), ""
+
+
+def checked_stream(pieces: Iterator[str], known: set[int]) -> Iterator[str]:
+    pending = ""
+    for piece in pieces:
+        shown, pending = _release(pending + piece, known, final=False)
+        if shown:
+            yield shown
+    shown, _ = _release(pending, known, final=True)
+    if shown:
+        yield shown
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«“\"])", text) if s.strip()]
+
+
+class LLMAnswerer:
+    def __init__(self, retriever: Retriever, model, settings: LLMSettings = LLMSettings(),
+                 answer_settings: AnswerSettings = AnswerSettings()) -> None:
+        self.retriever = retriever
+        self.model = model
+        self.settings = settings
+        self.answer_settings = answer_settings
+
+    def prepare(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Draft:
+        detected = language.identify(" ".join((question or "").split()))
+        if lang is None and detected.lang and not detected.supported:
+            return Draft(question, detected.lang, {}, refused_early=Answer(UNSUPPORTED_LANGUAGE, detected.lang, (), False, mode="llm"))
+        asker = lang or (detected.lang if detected.supported else "en")
+        result = self.retriever.search(question, k=self.settings.sources, lang=asker, filters=filters)
+        sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), ""))
+                   for i, h in enumerate(result.hits, 1)}
+        absent = absent_instruments(question, self.retriever.index.vocabulary())
+        if absent or not self.answer_settings.covered(list(result.hits), asker):
+            # Evidence too weak, or the text asked about is not here: the model is not asked,
+            # so it cannot improvise.
+            see_also = tuple(make_citation(n, s, self.retriever.index.documents.get(s.passage.doc_id))
+                             for n, s in list(sources.items())[: self.answer_settings.see_also])
+            text = phrase(asker, "not_covered") + (f"\n{phrase(asker, 'absent', names=', '.join(absent))}" if absent else "")
+            return Draft(question, asker, sources, refused_early=Answer(text, asker, (), False, see_also, "llm"))
+        return Draft(question, asker, sources)
+
+    def stream(self, draft: Draft) -> Iterator[str]:
+        """The answer's text as the model produces it, with unknown source numbers removed."""
+        yield from checked_stream(self._raw_stream(draft), set(draft.sources))
+
+    def _raw_stream(self, draft: Draft) -> Iterator[str]:
+        if draft.refused_early is not None:
+            draft.text = draft.refused_early.text
+            yield draft.text
+            return
+        docs = self.retriever.index.documents
+        labelled = []
+        for n, s in draft.sources.items():
+            doc = docs.get(s.passage.doc_id)
+            title = (doc.short_title or doc.title) if doc else s.passage.doc_id
+            pages = f", p. {s.passage.pages}" if s.passage.pages else ""
+            labelled.append((n, f"{title}, {s.passage.locator}{pages}", " ".join(s.passage.text.split())))
+        messages = [("system", system_prompt(draft.lang)), ("user", user_prompt(draft.lang, draft.question, labelled))]
+        started = time.perf_counter()
+        for chunk in self.model.stream(messages):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            if piece:
+                if draft.first_token_ms is None:
+                    draft.first_token_ms = (time.perf_counter() - started) * 1000
+                draft.text += piece
+                yield piece
+
+    def finish(self, draft: Draft) -> Answer:
+        """Citations parsed from the text and checked; unsupported sentences flagged."""
+        if draft.refused_early is not None:
+            return draft.refused_early
+        text = draft.text.strip()
+        if not text or REFUSAL[draft.lang].rstrip(".").lower() in text.lower():
+            return Answer(phrase(draft.lang, "not_covered"), draft.lang, (), False, mode="llm")
+        cleaned, citations = resolve(text, draft.sources, self.retriever.index.documents)
+        unsupported = tuple(s for s in _sentences(cleaned) if not MARKER.search(s))
+        timings = (("first_token", draft.first_token_ms or 0.0),)
+        if not citations:
+            # Nothing the model wrote rests on a retrieved passage: say so rather than show it.
+            return Answer(phrase(draft.lang, "not_covered"), draft.lang, (), False, mode="llm", timings_ms=timings,
+                          unsupported=unsupported)
+        return Answer(cleaned, draft.lang, citations, True, mode="llm", timings_ms=timings, unsupported=unsupported)
+
+    def answer(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Answer:
+        started = time.perf_counter()
+        draft = self.prepare(question, lang, filters)
+        for _ in self.stream(draft):
+            pass
+        answer = self.finish(draft)
+        return replace(answer, timings_ms=answer.timings_ms + (("total", (time.perf_counter() - started) * 1000),))

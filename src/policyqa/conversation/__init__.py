@@ -1,0 +1,1 @@
+"""Conversations: follow-ups read against the previous turn, and their storage."""

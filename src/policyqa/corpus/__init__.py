@@ -1,0 +1,1 @@
+"""Documents: the catalogue, loaders, cleaning, structure per format, and passages."""

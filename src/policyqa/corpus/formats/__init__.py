@@ -1,0 +1,1 @@
+"""One structure module per document format: each turns cleaned text into Sections."""

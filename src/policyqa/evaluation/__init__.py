@@ -1,0 +1,1 @@
+"""Evaluation: the question format, metrics, the harness and its baselines."""

@@ -1,0 +1,1 @@
+"""The index: embedding weights, the embedder and its cache, the dense and sparse parts on disk."""

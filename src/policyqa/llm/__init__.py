@@ -1,0 +1,1 @@
+"""The optional generative mode's local runtime and model weights."""

@@ -1,0 +1,1 @@
+"""Retrieval: hybrid dense and sparse search, fusion, named instruments and provisions."""

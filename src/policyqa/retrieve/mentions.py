@@ -1,0 +1,88 @@
+"""Instruments and provisions a question names: "article 33 de la Convention de 1951",
+"A/RES/80/218", "Objective 13 of the Global Compact".
+
+Users often name the text they mean; retrieval gives those passages a ranked list of their
+own instead of hoping the embedding notices the name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policyqa.text.analysis import fold
+from policyqa.types import Document, Passage
+
+
+@dataclass(frozen=True)
+class Mentions:
+    doc_ids: frozenset[str]
+    articles: frozenset[str]  # "33", "1", "XI"
+    paragraphs: frozenset[int]
+    objectives: frozenset[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.doc_ids or self.articles or self.paragraphs or self.objectives)
+
+
+def _norm(text: str) -> str:
+    return " " + " ".join(fold(text).lower().replace("’", "'").split()) + " "
+
+
+def _names(doc: Document) -> list[str]:
+    names = list(doc.aliases)
+    if doc.symbol.startswith("A/RES/") and doc.family != "udhr":
+        number = doc.symbol.split("A/RES/", 1)[1].split(",")[0].strip()
+        names += [doc.symbol.split(",")[0], f"resolution {number}", f"résolution {number}", f"res {number}"]
+    return names
+
+
+# "the resolution(s) on <title>", "la résolution sur la <titre>", "<title> resolution":
+# how delegates name a General Assembly resolution without its number (text is folded).
+_BY_TITLE_BEFORE = (r"resolutions? (?:of the general assembly |de l'assemblee generale )?"
+                    r"(?:on|about|entitled|sur|relatives? a|concernant|intitulees?) (?:the |la |le |les |l')?")
+_BY_TITLE_AFTER = r"(?: resolutions?)"
+
+
+@lru_cache(maxsize=256)
+def _titled(doc: Document) -> re.Pattern | None:
+    """A pattern for the resolution named by its title, in English or French."""
+    if not doc.symbol.startswith("A/RES/") or doc.family == "udhr":
+        return None
+    titles = [_norm(t).strip() for t in (doc.title, *doc.other_titles) if t.strip()]
+    alternatives = "|".join(re.escape(t) for t in titles)
+    return re.compile(rf"(?<!\w)(?:{_BY_TITLE_BEFORE}[«\"“]?\s*(?:{alternatives})(?!\w)|(?:{alternatives}){_BY_TITLE_AFTER}(?!\w))")
+
+
+_ARTICLE = re.compile(r"\b(?:article|art\.)\s+(premier|first|\d{1,3}|[ivxl]{1,5})\b")
+_PARAGRAPH = re.compile(r"\b(?:paragraph|paragraphe|para\.?|paras\.?|§)\s*(\d{1,3})\b")
+_OPERATIVE = re.compile(r"\b(?:operative paragraph|paragraphe du dispositif|op\.?)\s*(\d{1,3})\b")
+_OBJECTIVE = re.compile(r"\b(?:objective|objectif)\s+(\d{1,2})\b")
+
+
+def find(question: str, documents: dict[str, Document]) -> Mentions:
+    text = _norm(question)
+    named: set[str] = set()
+    for doc in documents.values():
+        for name in _names(doc):
+            if re.search(rf"(?<![\w/]){re.escape(_norm(name).strip())}(?![\w/])", text):
+                named.add(doc.id)
+                break
+        else:
+            titled = _titled(doc)
+            if titled is not None and titled.search(text):
+                named.add(doc.id)
+    articles = {("1" if a in ("premier", "first") else a.upper() if not a.isdigit() else a) for a in _ARTICLE.findall(text)}
+    paragraphs = {int(n) for n in _PARAGRAPH.findall(text)} | {int(n) for n in _OPERATIVE.findall(text)}
+    objectives = {int(n) for n in _OBJECTIVE.findall(text)}
+    return Mentions(frozenset(named), frozenset(articles), frozenset(paragraphs), frozenset(objectives))
+
+
+def locator_matches(passage: Passage, mentions: Mentions) -> bool:
+    loc = passage.locator
+    if any(re.match(rf"Article {re.escape(a)}(?!\w)", loc, re.I) for a in mentions.articles):
+        return True
+    if any(re.search(rf"(?:para|op\.) {n}(?!\d)", loc) for n in mentions.paragraphs):
+        return True
+    return any(loc.startswith(f"Objective {n} ") or loc == f"Objective {n}" for n in mentions.objectives)

@@ -1,0 +1,202 @@
+"""Every sentence the training material writes itself, in French and English.
+
+Quotes come from the documents; these are only the frame around them (headings, notes,
+question templates), so a reader can always tell the corpus's words from ours.
+"""
+
+from __future__ import annotations
+
+from policyqa.types import Document
+
+PHRASES = {
+    "fr": {
+        "pack_title": "Dossier de formation : {topic}",
+        "pack_subtitle": "Préparé par policyqa à partir du corpus ({date}). Chaque citation est reproduite mot pour mot "
+                         "et renvoie au passage dont elle est tirée (document, disposition, page, identifiant du passage).",
+        "running_head": "policyqa · {topic}",
+        "not_covered": "Le corpus ne couvre pas ce thème : aucun passage des textes disponibles n’en traite avec assez de "
+                       "certitude (meilleure similarité {best}, sous le seuil calibré). Ce dossier ne contient donc aucune "
+                       "disposition : mieux vaut un dossier vide qu’un dossier rempli de textes hors sujet.",
+        "not_covered_hint": "Essayez un thème voisin (par exemple : enfants migrants, traite et trafic illicite de migrants, "
+                            "détention en dernier recours, non-refoulement, accès à la justice, assistance consulaire), "
+                            "ou ajoutez au corpus les textes qui en traitent (policyqa corpus add).",
+        "filtered": "Recherche limitée aux documents : {docs}.",
+        "other_language": "Certaines citations sont en anglais : le corpus ne contient pas de version française de ces "
+                          "textes. Elles sont reproduites dans leur langue d’origine, sans traduction, pour rester exactes.",
+        "provisions": "Dispositions clés",
+        "provisions_intro": "{n} dispositions tirées de {m} instruments, classés par pertinence pour le thème.",
+        "definitions": "Définitions",
+        "definitions_intro": "Les termes que les textes du corpus définissent eux-mêmes.",
+        "definitions_none": "Le corpus ne contient pas de définition formelle des termes de ce thème.",
+        "defined_term": "« {term} »",
+        "links": "Liens entre les instruments",
+        "links_intro": "Passages où un texte renvoie à un autre.",
+        "links_none": "Aucun des passages retenus ne renvoie à un autre instrument du corpus.",
+        "link": "{source}, {locator}, renvoie à {target}",
+        "questions": "Questions pour la discussion",
+        "only_in": "(texte disponible en anglais uniquement)",
+        "also_in": "Même texte, ou presque, dans : {where}.",
+        "method": "Méthode",
+        "method_text": "Recherche : {queries}. Une disposition n’est retenue que si sa similarité avec l’une de ces requêtes "
+                       "dépasse le seuil calibré de policyqa ; au plus {per} par instrument.",
+        # Discussion questions: each names the provisions quoted above.
+        "q_definition": "Selon {title}, {locator}, quels sont les éléments constitutifs de « {term} » ? Lesquels "
+                        "devraient être établis devant votre juridiction, et par quels moyens de preuve ?",
+        "q_two_definitions": "Comparez les définitions de « {a} » ({ta}, {la}) et de « {b} » ({tb}, {lb}) : quel "
+                             "élément les distingue, et quelles conséquences cette distinction a-t-elle pour la "
+                             "qualification des faits et la protection des personnes concernées ?",
+        "q_apply": "Comment {title}, {locator} (« {start} ») pourrait-il être invoqué dans une affaire dont vous êtes saisi "
+                   "concernant le thème « {topic} » ?",
+        "q_weight": "{a} ({la}) figure dans un traité, {b} ({lb}) dans {kind} : quelle valeur "
+                    "juridique reconnaître à chacun devant un juge national ?",
+        "q_compare": "Comparez {a}, {la} et {b}, {lb} : que précise le second par rapport au premier ?",
+        "q_link": "{source}, {locator}, renvoie à {target} : comment ces deux textes s’articulent-ils sur le thème "
+                  "« {topic} » ?",
+        "q_language": "Les textes cités sont pour la plupart en anglais : quelles précautions prendre lorsqu’on les "
+                      "applique dans une procédure conduite en français ?",
+        "kind_gcm": "un texte non contraignant (le Pacte mondial)",
+        "kind_unga-resolution": "une résolution de l’Assemblée générale",
+        "kind_declaration": "une déclaration politique",
+        "kind_udhr": "une déclaration (la DUDH)",
+        "kind_rabat-process": "un document d’un processus régional",
+        "kind_other": "un texte qui n’est pas un traité",
+        "quiz_title": "Quiz : {topic}",
+        "quiz_subtitle": "Préparé par policyqa à partir du corpus ({date}), tirage {seed}. Chaque question porte sur un "
+                         "passage précis du corpus ; le corrigé donne la source de chaque réponse.",
+        "quiz_subtitle_plain": "Préparé par policyqa à partir du corpus ({date}), tirage {seed}. Chaque question porte sur "
+                               "un texte précis du corpus.",
+        "quiz_not_covered": "Le corpus ne couvre pas ce thème (meilleure similarité {best}, sous le seuil calibré) : "
+                            "aucune question n’a été posée, plutôt que des questions hors sujet.",
+        "quiz_other_language": "Les extraits et les choix sont cités dans la langue du texte source (souvent l’anglais : le "
+                               "corpus n’a pas de version française de ces textes).",
+        "quiz_questions": "Questions",
+        "quiz_item": "Question {n}",
+        "q_kind_gcm-objective": "Quel objectif du Pacte mondial comporte cet engagement ?",
+        "q_kind_definition": "Quel instrument définit « {term} » dans les termes suivants ?",
+        "q_kind_operative-paragraph": "Quel énoncé correspond au paragraphe {paragraph} du dispositif de la résolution "
+                                      "{resolution} ({title}) ?",
+        "q_kind_article": "Quel article de l’instrument {instrument} prévoit ce qui suit ?",
+        "quiz_answers": "Corrigé",
+        "quiz_answer": "{n}. Réponse {letter} : {choice}",
+        "quiz_count": "{n} questions : {kinds}.",
+        "kind_name_gcm-objective": "objectifs du Pacte mondial",
+        "kind_name_definition": "définitions",
+        "kind_name_operative-paragraph": "paragraphes du dispositif de résolutions",
+        "kind_name_article": "articles de traités",
+        "transcript_title": "Compte rendu de séance",
+        "transcript_subtitle": "Questions posées à policyqa et réponses données ({date}), avec chaque source résolue : "
+                               "document, disposition, page et passage cité mot pour mot.",
+        "transcript_turn": "Question {n}",
+        "transcript_answer": "Réponse",
+        "transcript_sources": "Sources citées",
+        "transcript_see_also": "Passages les plus proches (non cités)",
+        "transcript_unsupported": "Phrase non étayée par les sources : {sentence}",
+        "transcript_empty": "Cette conversation ne contient aucune question.",
+        "transcript_mode": "mode : {mode}",
+    },
+    "en": {
+        "pack_title": "Training pack: {topic}",
+        "pack_subtitle": "Prepared by policyqa from the corpus ({date}). Every quotation is verbatim and points to the "
+                         "passage it comes from (document, provision, page, passage id).",
+        "running_head": "policyqa · {topic}",
+        "not_covered": "The corpus does not cover this topic: no passage of the available texts deals with it with "
+                       "enough certainty (best similarity {best}, under the calibrated threshold). This pack therefore "
+                       "holds no provisions: an empty pack is better than one filled with texts that are off the point.",
+        "not_covered_hint": "Try a related theme (for example: migrant children, trafficking and smuggling, detention as "
+                            "a last resort, non-refoulement, access to justice, consular assistance), or add the texts "
+                            "that deal with it to the corpus (policyqa corpus add).",
+        "filtered": "Search limited to the documents: {docs}.",
+        "other_language": "Some quotations are in French: the corpus holds no English version of those texts. They are "
+                          "given in their original language, untranslated, to stay exact.",
+        "provisions": "Key provisions",
+        "provisions_intro": "{n} provisions from {m} instruments, ordered by relevance to the topic.",
+        "definitions": "Definitions",
+        "definitions_intro": "Terms that the texts of the corpus define themselves.",
+        "definitions_none": "The corpus holds no formal definition of the terms of this topic.",
+        "defined_term": "“{term}”",
+        "links": "Links between instruments",
+        "links_intro": "Passages where one text refers to another.",
+        "links_none": "None of the passages selected refers to another instrument of the corpus.",
+        "link": "{source}, {locator}, refers to {target}",
+        "questions": "Discussion questions",
+        "only_in": "(text available in French only)",
+        "also_in": "Same or nearly the same wording in: {where}.",
+        "method": "Method",
+        "method_text": "Searched: {queries}. A provision is kept only when its similarity to one of these queries is "
+                       "above policyqa's calibrated threshold; at most {per} per instrument.",
+        "q_definition": "According to {title}, {locator}, what are the constituent elements of “{term}”? Which of "
+                        "them would have to be established before your court, and by what evidence?",
+        "q_two_definitions": "Compare the definitions of “{a}” ({ta}, {la}) and “{b}” ({tb}, {lb}): which element "
+                             "sets them apart, and what follows from it for the legal characterisation of the facts "
+                             "and for the protection of the persons concerned?",
+        "q_apply": "How could {title}, {locator} (“{start}”) be relied on in a case before you on “{topic}”?",
+        "q_weight": "{a} ({la}) is in a treaty, {b} ({lb}) in {kind}: what legal weight should a national "
+                    "court give each of them?",
+        "q_compare": "Compare {a}, {la} and {b}, {lb}: what does the second add to the first?",
+        "q_link": "{source}, {locator}, refers to {target}: how do the two texts work together on “{topic}”?",
+        "q_language": "Some texts quoted are only in French: what care is needed when applying them in proceedings "
+                      "conducted in English?",
+        "kind_gcm": "a non-legally binding text (the Global Compact)",
+        "kind_unga-resolution": "a General Assembly resolution",
+        "kind_declaration": "a political declaration",
+        "kind_udhr": "a declaration (the UDHR)",
+        "kind_rabat-process": "a regional process document",
+        "kind_other": "a text that is not a treaty",
+        "quiz_title": "Quiz: {topic}",
+        "quiz_subtitle": "Prepared by policyqa from the corpus ({date}), draw {seed}. Each question is about one passage "
+                         "of the corpus; the answer key gives the source of every answer.",
+        "quiz_subtitle_plain": "Prepared by policyqa from the corpus ({date}), draw {seed}. Each question is about one "
+                               "text of the corpus.",
+        "quiz_not_covered": "The corpus does not cover this topic (best similarity {best}, under the calibrated "
+                            "threshold): no question was set, rather than questions that are off the point.",
+        "quiz_other_language": "Extracts and choices are quoted in the language of the source text.",
+        "quiz_questions": "Questions",
+        "quiz_item": "Question {n}",
+        "q_kind_gcm-objective": "Which objective of the Global Compact includes this commitment?",
+        "q_kind_definition": "Which instrument defines “{term}” in the following terms?",
+        "q_kind_operative-paragraph": "Which statement matches operative paragraph {paragraph} of resolution "
+                                      "{resolution} ({title})?",
+        "q_kind_article": "Which article of {instrument} provides the following?",
+        "quiz_answers": "Answer key",
+        "quiz_answer": "{n}. Answer {letter}: {choice}",
+        "quiz_count": "{n} questions: {kinds}.",
+        "kind_name_gcm-objective": "Global Compact objectives",
+        "kind_name_definition": "definitions",
+        "kind_name_operative-paragraph": "operative paragraphs of resolutions",
+        "kind_name_article": "treaty articles",
+        "transcript_title": "Session record",
+        "transcript_subtitle": "Questions put to policyqa and the answers it gave ({date}), with every source resolved: "
+                               "document, provision, page and the passage quoted verbatim.",
+        "transcript_turn": "Question {n}",
+        "transcript_answer": "Answer",
+        "transcript_sources": "Sources cited",
+        "transcript_see_also": "Closest passages (not cited)",
+        "transcript_unsupported": "Sentence not supported by the sources: {sentence}",
+        "transcript_empty": "This conversation holds no questions.",
+        "transcript_mode": "mode: {mode}",
+    },
+}
+
+
+_FRENCH_SPACES = (("« ", "«\u00a0"), (" »", "\u00a0»"), (" ?", "\u00a0?"), (" :", "\u00a0:"), (" ;", "\u00a0;"))
+
+
+def phrase(lang: str, key: str, **values: object) -> str:
+    text = PHRASES[lang if lang in PHRASES else "en"][key].format(**values)
+    if lang == "fr":  # French punctuation never starts a line: non-breaking spaces, as in print
+        for plain, tied in _FRENCH_SPACES:
+            text = text.replace(plain, tied)
+    return text
+
+
+def doc_name(doc: Document) -> str:
+    return doc.short_title or doc.title
+
+
+def source_line(doc: Document | None, doc_id: str, locator: str, pages: str, passage_id: str) -> str:
+    """Where a quote comes from: title (symbol), provision, page, and the passage id, last,
+    so that anyone can look the passage up (`policyqa corpus show`, GET /v1/passages/{id})."""
+    name = doc_name(doc) if doc else doc_id
+    symbol = f" ({doc.symbol})" if doc and doc.symbol and doc.symbol != name else ""
+    page = f", p. {pages}" if pages else ""
+    return f"{name}{symbol}, {locator}{page} · passage {passage_id}"
