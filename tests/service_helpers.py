@@ -4,6 +4,7 @@ server processes (the API, llama.cpp's server) started, awaited and stopped."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -76,3 +77,58 @@ def sse_events(response: httpx.Response) -> list[tuple[str, dict]]:
         if "event" in lines:
             events.append((lines["event"], json.loads(lines["data"])))
     return events
+
+
+CATALOG = """
+[[document]]
+id = "udhr-en"
+title = "Universal Declaration of Human Rights"
+short_title = "UDHR"
+lang = "en"
+family = "udhr"
+parallel_group = "udhr"
+path = "parallel/udhr-en.txt"
+
+[[document]]
+id = "udhr-fr"
+title = "Déclaration universelle des droits de l’homme"
+short_title = "DUDH"
+lang = "fr"
+family = "udhr"
+parallel_group = "udhr"
+path = "parallel/udhr-fr.txt"
+
+[[document]]
+id = "a-res-78-217-en"
+title = "Protection of migrants"
+short_title = "A/RES/78/217"
+symbol = "A/RES/78/217"
+lang = "en"
+family = "unga-resolution"
+path = "un/A_RES_78_217.pdf"
+
+[[document]]
+id = "not-here"
+title = "A document that is catalogued but not shipped"
+lang = "en"
+family = "guidelines"
+path = "nowhere/missing.pdf"
+"""
+
+
+API_KEY = "test-key-0123456789"
+
+
+def service_env(tmp: Path, **extra: str) -> dict:
+    """The environment of a real service over a small real index (hashing embedder, so it is
+    fast) of the catalogue above, all state under `tmp`; the index is built here."""
+    root = require_shared_corpus()
+    (tmp / "catalog.toml").write_text(CATALOG, encoding="utf-8")
+    env = {**os.environ, "POLICYQA_CATALOG": str(tmp / "catalog.toml"), "POLICYQA_CORPUS_ROOTS": str(root),
+           "POLICYQA_LOCAL_CORPUS": str(tmp / "local"), "POLICYQA_INDEX_DIR": str(tmp / "index"),
+           "POLICYQA_CACHE_DIR": str(tmp / "cache"), "POLICYQA_EMBEDDER": "hashing",
+           "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_API_KEY": API_KEY,
+           # Nothing listens there: the generative mode must fail with a clear 503.
+           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", **extra}
+    subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
+    return env

@@ -23,8 +23,8 @@ def llm_serve(
     """Run llama.cpp's OpenAI-compatible server on a model assembled from the registry."""
     import os
 
-    from policyqa.llm import weights as llm_models
     from policyqa.llm import runtime as llm_runtime
+    from policyqa.llm import weights as llm_weights
     from policyqa.index.weights import ModelFetchError
 
     try:

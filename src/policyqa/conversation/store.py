@@ -23,7 +23,7 @@ from pathlib import Path
 
 from policyqa.paths import data_dir
 from policyqa.serialise import from_data, to_data
-from policyqa.types import Answer, Citation
+from policyqa.types import Answer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (

@@ -4,14 +4,12 @@ the command line reporting both, all on a temporary catalogue and corpus the tes
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 import tomli_w
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).parent))
 
 import pdf_factory  # noqa: E402
 

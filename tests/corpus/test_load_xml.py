@@ -239,7 +239,7 @@ def test_surprises_are_reported_as_warnings(tmp_path: Path) -> None:
 # --- the real consolidations ----------------------------------------------------------------
 
 SHARED = Path(
-    os.environ.get("POLICYQA_SHARED_CORPUS") or Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    os.environ.get("POLICYQA_SHARED_CORPUS") or Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 )
 PARALLEL = SHARED / "parallel"
 STEMS = ["ca-irpa", "ca-irpr", "ca-citizenship-act", "ca-cbsa-act", "ca-irb-rpd-rules", "ca-irb-rad-rules"]

@@ -36,7 +36,7 @@ def test_an_unsupported_language_gets_the_bilingual_reply(tmp_path):
     from policyqa.answer.extractive import ExtractiveAnswerer
     from policyqa.index.store import build_index, load_index
     from policyqa.retrieve.retriever import Retriever
-    from test_index_retrieval import DOCS, PASSAGES
+    from index_fixtures import DOCS, PASSAGES
 
     embedder = HashingEmbedder()
     build_index(PASSAGES, DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, tmp_path)

@@ -6,12 +6,10 @@ with its web furniture and a Markdown declaration."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 
 import pdf_factory  # noqa: E402
 from pdf_factory import FOOTNOTE_1, FOOTNOTE_2, SYMBOL, TITLE  # noqa: E402

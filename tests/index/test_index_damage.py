@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from policyqa.cli.main import app
 from policyqa.index.embedder import HashingEmbedder
 from policyqa.index.store import IndexDamagedError, current_folder, damage, load_index, read_manifest, remove_abandoned
-from test_index_retrieval import PASSAGES, _build
+from index_fixtures import PASSAGES, _build
 
 PARTS = ("dense.faiss", "passages.jsonl", "documents.json", "units.npy", "unit_rows.npy", "sparse/sparse.json")
 
@@ -83,7 +83,7 @@ def test_index_status_reports_the_damage(tmp_path, monkeypatch):
 SLOW_BUILD = """
 import sys, time
 from policyqa.index.embedder import HashingEmbedder
-from test_index_retrieval import DOCS, PASSAGES
+from index_fixtures import DOCS, PASSAGES
 from policyqa.index.store import build_index
 
 class Slow(HashingEmbedder):
@@ -99,7 +99,7 @@ build_index(PASSAGES, DOCS, e.embed_documents, e.name, e.fingerprint, e.dimensio
 
 def test_a_build_killed_midway_leaves_the_previous_index_and_the_next_build_clears_its_staging(tmp_path):
     first = _build(tmp_path)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "embedding"

@@ -126,7 +126,7 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
     """POST /v1/ask/stream in the generative mode: a uvicorn process of the real app, asking
     the llama.cpp server; the events arrive in order and the turn is stored."""
     from conftest import require_shared_corpus
-    from test_api import CATALOG
+    from service_helpers import CATALOG
 
     root = require_shared_corpus()
     (tmp_path / "catalog.toml").write_text(CATALOG, encoding="utf-8")

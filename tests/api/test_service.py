@@ -10,7 +10,7 @@ from policyqa.conversation.store import ConversationStore
 from policyqa.index.embedder import HashingEmbedder
 from policyqa.settings import Settings
 from policyqa_api.service import Service
-from test_index_retrieval import _build
+from index_fixtures import _build
 
 
 class Gated(HashingEmbedder):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from service_helpers import free_port, serve_api, stop
-from test_api import API_KEY, service_env
+from service_helpers import API_KEY, free_port, serve_api, service_env, stop
+
 
 
 def test_every_operation_keeps_its_contract_under_generated_requests(tmp_path):
