@@ -16,9 +16,9 @@ import httpx
 from conftest import REPO, require_shared_corpus
 from policyqa.corpus import catalog
 from policyqa.corpus import ingest
-from policyqa.index.embedder import CachedEmbedder, EmbeddingCache
+from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from policyqa.index.store import build_index
-from policyqa.paths import cache_dir
+from policyqa.settings import cache_dir
 
 
 def build_subset_index(doc_ids: list[str], folder: Path, embedder) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,8 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from policyqa import __version__
 from policyqa.conversation.store import ConversationStore
 from policyqa.index.embedder import Embedder
-from policyqa.retrieve.retriever import QueryError
-from policyqa.settings import Settings
+from policyqa.retrieve.filters import QueryError
+from policyqa.settings import Settings, SettingsError
 
 from .bodylimit import MAX_BODY_BYTES, BodyLimit
 from .errors import ApiError, error_name, message, reply, request_lang
@@ -69,9 +70,22 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src
                "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
+def settings_or_exit() -> Settings:
+    """The settings, read once here; the service keeps them for its whole life.
+
+    uvicorn prints a traceback for anything its app factory raises: a malformed variable gets
+    its one line and exit code 2 instead, as on the command line.
+    """
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None,
                store: ConversationStore | None = None) -> FastAPI:
-    settings = settings or Settings.from_env()
+    settings = settings or settings_or_exit()
     _access_log()
 
     @asynccontextmanager

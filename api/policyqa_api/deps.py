@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from policyqa.conversation.store import UnknownConversation
-from policyqa.retrieve.retriever import Filters, Retriever
+from policyqa.retrieve.filters import Filters, UnknownFilter, check
+from policyqa.retrieve.retriever import Retriever
 
 from .errors import ApiError
 from .service import Service
@@ -41,15 +42,14 @@ def checked_filters(service: Service, retriever: Retriever, docs: list[str] | No
     so not a 422). An empty value (a form's "all" option) means no filter. A document the
     catalogue lists but the index lacks (its file is not here) is told apart from an unknown one."""
     docs, families, langs = ([v for v in (values or ()) if v.strip()] for values in (docs, families, langs))
-    indexed = retriever.index.documents  # the index this request is answered from, even if a reload swaps it
-    for doc_id in docs:
-        if doc_id in indexed:
-            continue
-        if doc_id in service.documents:
-            raise ApiError(404, "unindexed_document", id=doc_id, path=service.documents[doc_id].path)
-        raise ApiError(404, "unknown_document", id=doc_id)
-    known = sorted({d.family for d in service.documents.values()})
-    for family in families:
-        if family not in known:
-            raise ApiError(404, "unknown_family", id=family, known=", ".join(known))
-    return Filters(tuple(docs), tuple(families), tuple(langs))
+    filters = Filters(tuple(docs), tuple(families), tuple(langs))
+    try:
+        # The index this request is answered from, even if a reload swaps it meanwhile.
+        check(filters, retriever.index.documents, service.documents)
+    except UnknownFilter as exc:
+        if exc.code == "unknown_family":
+            raise ApiError(404, exc.code, id=exc.value, known=", ".join(exc.known)) from None
+        if exc.code == "unindexed_document":
+            raise ApiError(404, exc.code, id=exc.value, path=exc.path) from None
+        raise ApiError(404, exc.code, id=exc.value) from None
+    return filters

@@ -24,7 +24,7 @@ from policyqa.corpus import catalog
 from policyqa import pipeline
 from policyqa.conversation.store import ConversationStore
 from policyqa.index.embedder import Embedder
-from policyqa.answer.extractive import ExtractiveAnswerer
+from policyqa.answer.factory import make_answerer
 from policyqa.index.store import IndexProblem
 from policyqa.answer.generative import LLMSettings
 from policyqa.index.weights import ModelMissingError
@@ -72,7 +72,11 @@ class Service:
               store: ConversationStore | None = None) -> "Service":
         """The service, answering at once; the model and the index load in the background."""
         docs = {d.id: d for d in catalog.load_catalog(settings.catalogs)}
-        service = cls(settings, docs, store or ConversationStore(), problem="loading the model and the index")
+        # Everything comes from the settings it was started with: nothing is read from the
+        # environment again while it serves (a changed variable needs a restart).
+        llm = LLMSettings(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key)
+        service = cls(settings, docs, store or ConversationStore(settings.db), problem="loading the model and the index",
+                      llm_settings=llm)
         threading.Thread(target=service._load, args=(embedder,), name="policyqa-load", daemon=True).start()
         return service
 
@@ -174,6 +178,6 @@ class Service:
 
 
 def warm(retriever: Retriever) -> None:
-    answerer = ExtractiveAnswerer(retriever)
+    answerer = make_answerer("extractive", retriever)
     for question in WARM_UP:
         answerer.answer(question)

@@ -16,7 +16,7 @@ import time
 
 from policyqa import pipeline
 from policyqa.evaluation.metrics import answer_metrics, judge_answer
-from policyqa.answer.generative import LLMAnswerer, LLMSettings, chat_model
+from policyqa.answer.factory import make_answerer
 from policyqa.evaluation.questions import load_questions
 from policyqa.settings import Settings
 
@@ -29,8 +29,7 @@ def main() -> None:
     settings = Settings.from_env()
     embedder = pipeline.make_embedder(settings)
     retriever = pipeline.retriever(settings, embedder)
-    llm_settings = LLMSettings.from_env()
-    answerer = LLMAnswerer(retriever, chat_model(llm_settings), llm_settings)
+    answerer = make_answerer("llm", retriever)
     questions = load_questions("eval/questions/gold.jsonl")[::5][: args.limit]
     by_id = {p.id: p for p in retriever.index.passages}
     rows, first, total = [], [], []
@@ -49,7 +48,7 @@ def main() -> None:
         if timings.get("first_token"):
             first.append(timings["first_token"])
     report = {
-        "questions": len(rows), "model": llm_settings.model, "base_url": llm_settings.base_url,
+        "questions": len(rows), "model": answerer.settings.model, "base_url": answerer.settings.base_url,
         "metrics": answer_metrics(rows),
         "first_token_ms_p50": round(statistics.median(first), 1) if first else None,
         "first_token_ms_max": round(max(first), 1) if first else None,

@@ -6,7 +6,6 @@ use the same embedder, index location and weights.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,22 +13,22 @@ import numpy as np
 
 from policyqa.corpus import catalog
 from policyqa.corpus import ingest
-from policyqa.index.embedder import CachedEmbedder, EmbeddingCache, Embedder, HashingEmbedder, load_default_embedder
+from policyqa.index.embedder import Embedder, HashingEmbedder, load_default_embedder
+from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from policyqa.index.store import Index, build_index, load_index
 from policyqa.retrieve.retriever import Retriever, Weights
-from policyqa.settings import Settings
-
-EMBEDDERS = ("embeddinggemma", "hashing")
+from policyqa.settings import EMBEDDERS, Settings
 
 
 def make_embedder(settings: Settings, name: str | None = None) -> Embedder:
-    """The configured embedder: EmbeddingGemma by default; 'hashing' is a fast fake for tests."""
-    choice = name or os.environ.get("POLICYQA_EMBEDDER", "embeddinggemma")
+    """The configured embedder (`name`, e.g. a command's option, else POLICYQA_EMBEDDER):
+    EmbeddingGemma by default; 'hashing' is a fast fake for tests."""
+    choice = name or settings.embedder
     if choice == "hashing":
         return HashingEmbedder()
     if choice == "embeddinggemma":
         return load_default_embedder()
-    raise ValueError(f"unknown embedder '{choice}' (POLICYQA_EMBEDDER): expected one of {', '.join(EMBEDDERS)}")
+    raise ValueError(f"unknown embedder '{choice}': expected one of {', '.join(EMBEDDERS)}")
 
 
 def build(settings: Settings, embedder: Embedder, collection: str = "default",

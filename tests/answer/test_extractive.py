@@ -9,7 +9,9 @@ import re
 from policyqa.answer.citations import quote_is_verbatim
 from policyqa.index.embedder import HashingEmbedder
 from policyqa.evaluation.metrics import AnswerJudgement, answer_metrics
-from policyqa.answer.extractive import AnswerSettings, ExtractiveAnswerer, same_wording, select_quote
+from policyqa.answer.extractive import ExtractiveAnswerer
+from policyqa.answer.quotes import same_wording, select_quote
+from policyqa.answer.relevance import AnswerSettings
 from policyqa.index.store import build_index, load_index
 from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE
 from policyqa.retrieve.retriever import Retriever

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from policyqa.index.embedder import HashingEmbedder
-from policyqa.answer.extractive import AnswerSettings
+from policyqa.answer.relevance import AnswerSettings
 from policyqa.index.store import build_index, load_index
 from policyqa.retrieve.retriever import Retriever
 from policyqa.types import Document, Passage
@@ -100,7 +100,10 @@ def test_refusal_by_the_model_and_before_the_model(answerer):
     assert not refused.answered and refused.text.startswith("Le corpus ne couvre pas cette question")
     strict = type(answerer)(answerer.retriever, answerer.model, answerer.settings, AnswerSettings(min_dense=0.999, min_dense_cross=0.999))
     early = strict.answer("What does the Schengen Borders Code say?", lang="en")
-    assert not early.answered and early.see_also and early.timings_ms[0][0] == "total"
+    # The same refusal as the extractive mode's: closest passages listed, search timed.
+    assert not early.answered and early.see_also and early.mode == "llm"
+    assert [k for k, _ in early.timings_ms] == ["embed", "search", "compose", "total"]
+    assert "Closest passages:" in early.text.splitlines()
     # A text the corpus does not hold is declined before the model, however close the passages.
     absent = answerer.answer("Does the Cartagena Declaration give everyone the right to seek asylum?", lang="en")
     assert not absent.answered and "The corpus does not contain the text the question names: Cartagena Declaration." in absent.text

@@ -17,16 +17,14 @@ from langchain_core.embeddings import Embeddings
 
 from policyqa.index import weights as models
 from policyqa.index.embedder import (
-    CachedEmbedder,
     Embedder,
-    EmbeddingCache,
     HashingEmbedder,
     LangChainEmbeddings,
     SentenceTransformerEmbedder,
-    embed_documents_cached,
-    fold,
+    fold_words,
     load_default_embedder,
 )
+from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache, embed_documents_cached
 
 # Captured at import, before any fixture redirects the cache, so the model test finds the real one.
 _REAL_ENV = {
@@ -87,7 +85,7 @@ def test_hashing_embedder_is_the_same_in_another_process() -> None:
 
 def test_hashing_embedder_folds_accents_and_keeps_similar_strings_close() -> None:
     embedder = HashingEmbedder()
-    assert fold("Élève  N'A") == "eleve n a"
+    assert fold_words("Élève  N'A") == "eleve n a"
     a, b = embedder.embed_documents(["Réfugiés et apatrides", "refugies ET APATRIDES"])
     np.testing.assert_allclose(a, b)
     base, near, far = embedder.embed_documents(["migrant children", "migrant child", "financial remittances"])

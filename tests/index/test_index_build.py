@@ -10,7 +10,8 @@ import pytest
 from policyqa.index.embedder import HashingEmbedder
 from policyqa.retrieve.fusion import reciprocal_rank_fusion
 from policyqa.index.store import IndexMismatchError, IndexMissingError, build_index, current_folder, load_index
-from policyqa.retrieve.retriever import Filters, QueryError, Retriever, Weights
+from policyqa.retrieve.filters import Filters, QueryError
+from policyqa.retrieve.retriever import Retriever, Weights
 
 from index_fixtures import DOCS, PASSAGES, _build, _p, _retriever  # noqa: F401
 

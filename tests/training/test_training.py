@@ -14,9 +14,10 @@ from conftest import REPO, require_shared_corpus
 from policyqa.corpus import catalog
 from policyqa.corpus import ingest
 from policyqa.index.embedder import HashingEmbedder
-from policyqa.answer.extractive import AnswerSettings
+from policyqa.answer.relevance import AnswerSettings
 from policyqa.index.store import build_index, load_index
-from policyqa.retrieve.retriever import QueryError, Retriever
+from policyqa.retrieve.filters import QueryError
+from policyqa.retrieve.retriever import Retriever
 from policyqa.training import definitions
 from policyqa.training import links
 from policyqa.training.handout import Handout, Heading, Para, Quote
@@ -95,14 +96,14 @@ def test_french_definitions_and_terms_are_detected():
 def test_links_name_the_instrument_another_text_refers_to(corpus):
     docs, passages = corpus
     documents = {d.id: d for d in docs}
-    found = links.find(passages, documents, "en")
+    found = links.find_links(passages, documents, "en")
     pairs = {(link.passage.doc_id, link.target.id) for link in found}
     assert ("refugee-protocol-1967-en", "refugee-convention-1951-en") in pairs
     assert ("la-declaration-en", "trafficking-protocol-2000-en") in pairs
     for link in found:
         assert " ".join(link.quote.split()) in " ".join(link.passage.text.split())
     # In a French pack the UDHR is named by its French version when the index has it.
-    assert all(link.target.id != "udhr-en" for link in links.find(passages, documents, "fr"))
+    assert all(link.target.id != "udhr-en" for link in links.find_links(passages, documents, "fr"))
 
 
 def test_themes_give_queries_in_both_languages():

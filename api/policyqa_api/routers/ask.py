@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from policyqa.answer.factory import make_answerer
+from policyqa.answer.front import Answerer
 from policyqa.conversation import turns as chat
-from policyqa.text import language
 from policyqa.conversation.store import UnknownConversation
-from policyqa.answer.extractive import ExtractiveAnswerer
-from policyqa.answer.generative import LLMAnswerer
 from policyqa.retrieve.retriever import MAX_QUERY_CHARS
-from policyqa.types import Answer
+from policyqa.text import language
 
 from ..deps import ConversationToken, ServiceDep, checked_filters, require_owner
 from ..errors import ApiError, message
@@ -56,8 +54,7 @@ class AskIn(BaseModel):
 def _note_language(body: AskIn, request: Request) -> None:
     """Errors from here on are written in the asker's language. A one-word question is a
     weak clue; the browser's language is then the better one."""
-    detected = language.identify(body.question)
-    request.state.lang = body.lang or (detected.lang if detected.supported and detected.confidence >= 0.5 else None)
+    request.state.lang = body.lang or language.confident(body.question)
 
 
 def _plan(body: AskIn, service, request: Request, token: str | None) -> chat.TurnPlan:
@@ -72,10 +69,8 @@ def _plan(body: AskIn, service, request: Request, token: str | None) -> chat.Tur
     return plan
 
 
-def _llm_errors():
-    import openai
-
-    return (openai.APIError,)
+def _answerer(body: AskIn, service, retriever) -> Answerer:
+    return make_answerer(body.mode, retriever, llm_settings=service.llm_settings, chat_model=service.chat_model)
 
 
 def _llm_down(service, exc: Exception) -> ApiError:
@@ -89,14 +84,11 @@ def ask(body: AskIn, service: ServiceDep, request: Request, token: ConversationT
     retriever = service.ready_retriever()
     filters = checked_filters(service, retriever, body.doc, body.family)
     plan = _plan(body, service, request, token)
-    if body.mode == "llm":
-        answerer = LLMAnswerer(retriever, service.chat_model(), service.llm_settings)
-        try:
-            answer = answerer.answer(plan.query, lang=plan.lang, filters=filters)
-        except _llm_errors() as exc:
-            raise _llm_down(service, exc) from None
-    else:
-        answer = ExtractiveAnswerer(retriever).answer(plan.query, lang=plan.lang, filters=filters)
+    answerer = _answerer(body, service, retriever)
+    try:
+        answer = answerer.answer(plan.query, lang=plan.lang, filters=filters)
+    except answerer.unreachable as exc:
+        raise _llm_down(service, exc) from None
     request.state.lang = answer.lang
     turn = chat.record(service.store, plan, answer)
     return AnswerOut.of(answer, turn, plan.follow_up, plan.token)
@@ -104,18 +96,6 @@ def ask(body: AskIn, service: ServiceDep, request: Request, token: ConversationT
 
 def _event(name: str, data: object) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-_PIECE = re.compile(r"\S+\s*")
-
-
-def _pieces(text: str, words: int = 6) -> Iterator[str]:
-    """The extractive answer is composed in one step; it is sent in small pieces so that
-    clients handle both modes the same way."""
-    tokens = _PIECE.findall(text)
-    lead = text[: len(text) - len(text.lstrip())]
-    for i in range(0, len(tokens), words):
-        yield (lead if i == 0 else "") + "".join(tokens[i:i + words])
 
 
 @router.post("/ask/stream", response_class=StreamingResponse,
@@ -130,22 +110,15 @@ def ask_stream(body: AskIn, service: ServiceDep, request: Request, token: Conver
     retriever = service.ready_retriever()
     filters = checked_filters(service, retriever, body.doc, body.family)
     plan = _plan(body, service, request, token)
-    finish: Callable[[], Answer]
-    if body.mode == "llm":
-        answerer = LLMAnswerer(retriever, service.chat_model(), service.llm_settings)
-        draft = answerer.prepare(plan.query, lang=plan.lang, filters=filters)
-        pieces, lang = iter(answerer.stream(draft)), draft.lang
-        finish = lambda: answerer.finish(draft)  # noqa: E731
-        try:
-            # Waiting for the first token here turns an unreachable model into a 503 status.
-            first = next(pieces, "")
-        except _llm_errors() as exc:
-            raise _llm_down(service, exc) from None
-        pieces = itertools.chain([first] if first else [], pieces)
-    else:
-        answer = ExtractiveAnswerer(retriever).answer(plan.query, lang=plan.lang, filters=filters)
-        pieces, lang = _pieces(answer.text), answer.lang
-        finish = lambda: answer  # noqa: E731
+    answerer = _answerer(body, service, retriever)
+    draft = answerer.prepare(plan.query, lang=plan.lang, filters=filters)
+    pieces, lang = iter(answerer.stream(draft)), draft.lang
+    try:
+        # Waiting for the first piece here turns an unreachable model into a 503 status.
+        first = next(pieces, "")
+    except answerer.unreachable as exc:
+        raise _llm_down(service, exc) from None
+    pieces = itertools.chain([first] if first else [], pieces)
 
     def events() -> Iterator[str]:
         yield _event("start", {"conversation_id": plan.conversation_id, "conversation_token": plan.token,
@@ -154,8 +127,8 @@ def ask_stream(body: AskIn, service: ServiceDep, request: Request, token: Conver
         try:
             for piece in pieces:
                 yield _event("delta", {"text": piece})
-            final = finish()
-        except _llm_errors() as exc:
+            final = answerer.finish(draft)
+        except answerer.unreachable as exc:
             error = _llm_down(service, exc)
             yield _event("error", {"error": "not ready", "detail": message(error.key, lang, **error.values)})
             return

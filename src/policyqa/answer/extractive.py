@@ -10,143 +10,41 @@ language naming the instrument and the provision.
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass
+from collections.abc import Iterator
 
-from policyqa.text import language
-from policyqa.retrieve import mentions
-from policyqa.retrieve.absent import absent_instruments
-from policyqa.text.analysis import LANGS, analyse
 from policyqa.answer.citations import Source, make_citation, resolve
-from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE, phrase
-from policyqa.retrieve.retriever import Filters, Retriever
-from policyqa.types import Hit
-from policyqa.types import Answer, Citation, Passage
-from policyqa.text.units import units as _units
+from policyqa.answer.front import Draft, Front, pieces, timings
+from policyqa.answer.phrases import phrase
+from policyqa.answer.quotes import same_wording, select_quote
+from policyqa.answer.relevance import AnswerSettings
+from policyqa.retrieve import mentions
+from policyqa.retrieve.filters import Filters
+from policyqa.retrieve.retriever import Retriever
+from policyqa.text.analysis import LANGS, analyse
+from policyqa.types import Answer, Citation, Hit, Passage
 
-
-@dataclass(frozen=True)
-class AnswerSettings:
-    # Calibrated on eval/questions/gold.jsonl: the best passage's cosine under this means the
-    # corpus most likely does not answer (see eval/README.md for the trade-off measured).
-    # A question and a passage in different languages score lower for the same relevance,
-    # so the cross-language threshold is lower.
-    min_dense: float = 0.455
-    min_dense_cross: float = 0.42
-    max_sources: int = 3  # the chosen passage and the same wording elsewhere
-    max_quote_words: int = 110
-    see_also: int = 3
-    # An answer also lists the next provisions of the rerank, not cited, as "see also".
-    nearby: int = 2
-    nearby_quote_words: int = 40
-    # Which candidate to cite (a wrong citation is worse than none, so one passage is cited,
-    # not every passage that scores near the best). Each candidate gets the whole passage's
-    # cosine mixed with its closest unit's (a long passage's vector averages its topics; the
-    # line that answers matches the question more closely), plus small lexical and
-    # structural signals. Weights calibrated on eval/questions/gold.jsonl, odd and even
-    # halves cross-checked (eval/README.md).
-    candidates: int = 8  # how many retrieved hits are reranked
-    # When the question names an instrument, its own passages are looked for this deep in
-    # the results (another instrument's passage does not answer the asker).
-    named_depth: int = 30
-    unit_weight: float = 0.25
-    sparse_weight: float = 0.02  # BM25, relative to the best candidate's or to sparse_floor
-    # A best BM25 under this is no real word match (a French question scored against English
-    # text gets about 0.5 from shared stems), so it is not scaled up to count as a full one.
-    sparse_floor: float = 2.0
-    coverage_weight: float = 0.05  # share of the question's words found in the passage (same language only)
-    located_bonus: float = 0.05  # the passage is at the article/paragraph/objective the question names
-    # A question about a named provision as a whole ("what does Objective 1 call for") is
-    # answered by its chapeau, which states the commitment; the sub-items list actions.
-    chapeau_bonus: float = 0.04
-    preamble_penalty: float = 0.05  # a preambular paragraph recalls context; operative ones decide
-    # Another candidate is cited beside the chosen one when it repeats the same wording
-    # (the 2023 and 2025 versions of a resolution): share of analysed words in common.
-    same_wording: float = 0.9
-
-    def covered(self, hits: list[Hit], asker: str) -> bool:
-        """Whether some passage is close enough to the question to answer from it (each
-        against the threshold for its own language)."""
-        return any(h.dense >= (self.min_dense if h.passage.lang == asker else self.min_dense_cross) for h in hits)
-
-
-# Per shared question word, added to a unit's cosine when choosing what to quote (see eval/README.md).
-QUOTE_LEXICAL_WEIGHT = 0.02
-_LABEL = re.compile(r"^(?:\(?[a-z]{1,3}\)|\d{1,2}\.|[A-F]\.)\s")
 _SUB_ITEMS = re.compile(r"(?:\([a-z]{1,4}\)|\d\.)(?:–(?:\([a-z]{1,4}\)|\d{1,2}\.))?$")
 _PREAMBLE = re.compile(r"\bpreamb", re.I)
 
 
-def select_quote(passage: Passage, question: str, max_words: int, unit_scores: list[float] | None = None,
-                 lexical_weight: float = QUOTE_LEXICAL_WEIGHT) -> str:
-    """The passage's words that bear on the question, verbatim, in document order.
-
-    Units are ranked by their cosine to the question when the index has unit vectors (this
-    works across languages: "enfants" finds the sub-item on "children"), plus a small bonus
-    per question word they share; without unit vectors, by shared words alone."""
-    text = passage.text.strip()
-    if len(text.split()) <= max_words:
-        return " ".join(text.split())
-    units = _units(text)
-    query = set(analyse(question, passage.lang)) if passage.lang in ("en", "fr") else set()
-    overlap = [len(query & set(analyse(u, passage.lang))) if query else 0 for u in units]
-    if unit_scores is not None and len(unit_scores) == len(units):
-        scored = [(unit_scores[i] + lexical_weight * overlap[i], i) for i in range(len(units))]
-    else:
-        scored = [(float(overlap[i]), i) for i in range(len(units))]
-    keep: set[int] = set()
-    lead = 0 if not _LABEL.match(units[0]) else None
-    budget = max_words
-    if lead is not None and len(units[0].split()) <= max_words // 2:
-        keep.add(lead)  # the lead-in gives the sub-items their meaning
-        budget -= len(units[0].split())
-    order = sorted(scored, key=lambda s: (-s[0], s[1])) if any(s for s, _ in scored) else [(0, i) for i in range(len(units))]
-    for _, i in order:
-        words = len(units[i].split())
-        if i in keep or words > budget:
-            continue
-        keep.add(i)
-        budget -= words
-        if budget < 15:
-            break
-    if not keep:
-        return " ".join(units[0].split()[:max_words]) + " …"
-    pieces, previous = [], None
-    for i in sorted(keep):
-        if previous is not None and i != previous + 1:
-            pieces.append("…")
-        pieces.append(" ".join(units[i].split()))
-        previous = i
-    return " ".join(pieces)
-
-
 class ExtractiveAnswerer:
+    mode = "extractive"
+    unreachable: tuple[type[Exception], ...] = ()  # no model to reach
+
     def __init__(self, retriever: Retriever, settings: AnswerSettings = AnswerSettings()) -> None:
         self.retriever = retriever
         self.settings = settings
+        self.front = Front(retriever, settings, self.mode)
 
     def answer(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Answer:
-        detected = language.identify(" ".join((question or "").split()))
-        if lang is None and detected.lang and not detected.supported:
-            return Answer(UNSUPPORTED_LANGUAGE, detected.lang, (), False, mode="extractive")
-        asker = lang or (detected.lang if detected.supported else "en")
-        result = self.retriever.search(question, k=max(self.settings.named_depth, self.settings.candidates),
-                                       lang=asker, filters=filters)
-        searched = time.perf_counter()
+        asked = self.front.read(question, lang, filters)
+        if isinstance(asked, Answer):
+            return asked
+        evidence = self.front.gather(asked, k=max(self.settings.named_depth, self.settings.candidates))
+        if not evidence.covered:
+            return self.front.declined(evidence)
+        question, asker, result, hits = asked.question, asked.lang, evidence.result, evidence.hits
         documents = self.retriever.index.documents
-        hits = list(result.hits)
-        timings = (("embed", result.embed_ms), ("search", result.search_ms))
-        absent = absent_instruments(question, self.retriever.index.vocabulary())
-        if absent or not self.settings.covered(hits, asker):
-            see_also = tuple(make_citation(i, Source(h.passage, self._preview(h.passage)), documents.get(h.passage.doc_id))
-                             for i, h in enumerate(hits[: self.settings.see_also], 1))
-            lines = [phrase(asker, "not_covered")]
-            if absent:
-                lines.append(phrase(asker, "absent", names=", ".join(absent)))
-            if see_also:
-                lines += ["", phrase(asker, "see_also")] + [f"- {c.title}, {c.locator}" for c in see_also]
-            return Answer("\n".join(lines), asker, (), False, see_also, "extractive",
-                          timings + (("compose", (time.perf_counter() - searched) * 1000),))
         ranked = self._rank(hits, result.query, asker)
         chosen = self._pick(ranked)
         sources: dict[int, Source] = {}
@@ -165,8 +63,20 @@ class ExtractiveAnswerer:
             blocks.append(f"{lead}\n{open_q}{quote}{close_q} [{n}]{note}")
         text, citations = resolve("\n\n".join(blocks), sources, documents)
         see_also = self._nearby(ranked, chosen, question, result.query_vector)
-        return Answer(text, asker, citations, True, see_also, "extractive",
-                      timings + (("compose", (time.perf_counter() - searched) * 1000),))
+        return Answer(text, asker, citations, True, see_also, self.mode, timings(evidence))
+
+    # Composed in one step: streamed in pieces so that clients handle every mode alike.
+    def prepare(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Draft:
+        answer = self.answer(question, lang, filters)
+        return Draft(question, answer.lang, ready=answer)
+
+    def stream(self, draft: Draft) -> Iterator[str]:
+        assert draft.ready is not None
+        yield from pieces(draft.ready.text)
+
+    def finish(self, draft: Draft) -> Answer:
+        assert draft.ready is not None
+        return draft.ready
 
     def _nearby(self, ranked: list[Hit], chosen: list[Hit], question: str, query_vector) -> tuple[Citation, ...]:
         """The next provisions of the rerank, not cited, each with its span closest to the
@@ -223,16 +133,3 @@ class ExtractiveAnswerer:
                     - st.preamble_penalty * bool(_PREAMBLE.search(h.passage.locator)))
 
         return sorted(pool, key=lambda h: -score(h))  # stable: retrieval order breaks ties
-
-    @staticmethod
-    def _preview(p: Passage) -> str:
-        words = p.text.split()
-        return " ".join(words[:40]) + (" …" if len(words) > 40 else "")
-
-
-def same_wording(a: Passage, b: Passage) -> float:
-    """Share of analysed words two passages have in common (Jaccard); 0 across languages."""
-    if a.lang != b.lang or a.lang not in LANGS:
-        return 0.0
-    x, y = set(analyse(a.text, a.lang)), set(analyse(b.text, b.lang))
-    return len(x & y) / len(x | y) if x | y else 0.0

@@ -8,19 +8,18 @@ source is removed, and a sentence that cites nothing is flagged as unsupported.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from policyqa.text import language
-from policyqa.retrieve.absent import absent_instruments
-from policyqa.answer.citations import MARKER, Source, make_citation, resolve
-from policyqa.answer.extractive import AnswerSettings
-from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE, phrase
+from policyqa.answer.citations import MARKER, Source, resolve
+from policyqa.answer.front import Draft, Front
+from policyqa.answer.phrases import phrase
 from policyqa.answer.prompts import REFUSAL, system_prompt, user_prompt
-from policyqa.retrieve.retriever import Filters, Retriever
+from policyqa.answer.relevance import AnswerSettings
+from policyqa.retrieve.filters import Filters
+from policyqa.retrieve.retriever import Retriever
 from policyqa.types import Answer
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080/v1"
@@ -37,9 +36,10 @@ class LLMSettings:
 
     @classmethod
     def from_env(cls) -> "LLMSettings":
-        return cls(base_url=os.environ.get("POLICYQA_LLM_BASE_URL", DEFAULT_BASE_URL),
-                   model=os.environ.get("POLICYQA_LLM_MODEL", "local"),
-                   api_key=os.environ.get("POLICYQA_LLM_API_KEY", "not-needed"))
+        from policyqa.settings import Settings
+
+        settings = Settings.from_env()
+        return cls(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key)
 
 
 def chat_model(settings: LLMSettings):
@@ -47,18 +47,6 @@ def chat_model(settings: LLMSettings):
 
     return ChatOpenAI(base_url=settings.base_url, api_key=settings.api_key, model=settings.model, temperature=0,
                       max_tokens=settings.max_tokens, timeout=settings.timeout_s, streaming=True, max_retries=0)
-
-
-@dataclass
-class Draft:
-    """What a streaming answer has produced so far, and the sources it may cite."""
-
-    question: str
-    lang: str
-    sources: dict[int, Source]
-    text: str = ""
-    refused_early: Answer | None = None
-    first_token_ms: float | None = None
 
 
 _PARTIAL_MARKER = re.compile(r"\[\d{0,2}")
@@ -101,38 +89,42 @@ def _sentences(text: str) -> list[str]:
 
 
 class LLMAnswerer:
+    mode = "llm"
+
     def __init__(self, retriever: Retriever, model, settings: LLMSettings = LLMSettings(),
                  answer_settings: AnswerSettings = AnswerSettings()) -> None:
         self.retriever = retriever
         self.model = model
         self.settings = settings
         self.answer_settings = answer_settings
+        self.front = Front(retriever, answer_settings, self.mode)
+
+    @property
+    def unreachable(self) -> tuple[type[Exception], ...]:
+        import openai
+
+        return (openai.APIError,)
 
     def prepare(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Draft:
-        detected = language.identify(" ".join((question or "").split()))
-        if lang is None and detected.lang and not detected.supported:
-            return Draft(question, detected.lang, {}, refused_early=Answer(UNSUPPORTED_LANGUAGE, detected.lang, (), False, mode="llm"))
-        asker = lang or (detected.lang if detected.supported else "en")
-        result = self.retriever.search(question, k=self.settings.sources, lang=asker, filters=filters)
+        asked = self.front.read(question, lang, filters)
+        if isinstance(asked, Answer):
+            return Draft(question, asked.lang, ready=asked)
+        evidence = self.front.gather(asked, k=self.settings.sources)
         sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), ""))
-                   for i, h in enumerate(result.hits, 1)}
-        absent = absent_instruments(question, self.retriever.index.vocabulary())
-        if absent or not self.answer_settings.covered(list(result.hits), asker):
+                   for i, h in enumerate(evidence.hits, 1)}
+        if not evidence.covered:
             # Evidence too weak, or the text asked about is not here: the model is not asked,
             # so it cannot improvise.
-            see_also = tuple(make_citation(n, s, self.retriever.index.documents.get(s.passage.doc_id))
-                             for n, s in list(sources.items())[: self.answer_settings.see_also])
-            text = phrase(asker, "not_covered") + (f"\n{phrase(asker, 'absent', names=', '.join(absent))}" if absent else "")
-            return Draft(question, asker, sources, refused_early=Answer(text, asker, (), False, see_also, "llm"))
-        return Draft(question, asker, sources)
+            return Draft(asked.question, asked.lang, sources, ready=self.front.declined(evidence))
+        return Draft(asked.question, asked.lang, sources)
 
     def stream(self, draft: Draft) -> Iterator[str]:
         """The answer's text as the model produces it, with unknown source numbers removed."""
         yield from checked_stream(self._raw_stream(draft), set(draft.sources))
 
     def _raw_stream(self, draft: Draft) -> Iterator[str]:
-        if draft.refused_early is not None:
-            draft.text = draft.refused_early.text
+        if draft.ready is not None:
+            draft.text = draft.ready.text
             yield draft.text
             return
         docs = self.retriever.index.documents
@@ -154,8 +146,8 @@ class LLMAnswerer:
 
     def finish(self, draft: Draft) -> Answer:
         """Citations parsed from the text and checked; unsupported sentences flagged."""
-        if draft.refused_early is not None:
-            return draft.refused_early
+        if draft.ready is not None:
+            return draft.ready
         text = draft.text.strip()
         if not text or REFUSAL[draft.lang].rstrip(".").lower() in text.lower():
             return Answer(phrase(draft.lang, "not_covered"), draft.lang, (), False, mode="llm")

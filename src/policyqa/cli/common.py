@@ -1,5 +1,5 @@
-"""What every command shares: the consoles, failing with a message, the documents chosen
-and their ingestion with progress on stderr, and the configured embedder."""
+"""What every command shares: the consoles, failing with a message, the settings, the
+documents chosen and their ingestion with progress on stderr, and the configured embedder."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from policyqa import pipeline
 from policyqa.corpus import catalog, ingest
 from policyqa.index import weights
-from policyqa.settings import Settings
+from policyqa.settings import Settings, SettingsError
 from policyqa.types import Document
 
 err = Console(stderr=True)
@@ -24,6 +24,16 @@ Collection = Annotated[str, typer.Option(help="default, extended or all")]
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    """The settings from the environment; a malformed variable ends the command with its name
+    and exit code 2 (bad input), not a traceback."""
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        fail(str(exc))
+        raise
 
 
 def documents(settings: Settings, collection: str, ids: list[str] | None = None) -> list[Document]:

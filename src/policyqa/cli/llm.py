@@ -25,7 +25,7 @@ def llm_serve(
 
     from policyqa.llm import runtime as llm_runtime
     from policyqa.llm import weights as llm_weights
-    from policyqa.index.weights import ModelFetchError
+    from policyqa.index.weights_fetch import ModelFetchError
 
     try:
         import llama_cpp
@@ -37,7 +37,7 @@ def llm_serve(
     if problem:
         fail(problem, 1)
     try:
-        path = llm_weights.resolve(model, progress=lambda m: err.print(m))
+        path = llm_weights.resolve_model(model, progress=lambda m: err.print(m))
     except ModelFetchError as exc:
         fail(str(exc), 1)
         raise

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from policyqa.cli import query
-from policyqa.cli.common import out
+from policyqa.cli.common import load_settings, out
 from policyqa.cli.corpus import corpus_app
 from policyqa.cli.index import index_app, models_app
 from policyqa.cli.llm import llm_app
@@ -38,6 +38,7 @@ def serve(
     """Run the HTTP service (API under /v1, OpenAPI docs at /docs)."""
     import uvicorn
 
+    load_settings()  # each worker reads them again; checked here so a bad one is said once, plainly
     out.print(f"policyqa on http://{host}:{port}/ (API /v1, docs /docs, metrics /metrics)")
     # access_log off: the app logs each request by its route, without the ids in its path.
     uvicorn.run("policyqa_api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",

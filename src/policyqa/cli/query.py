@@ -9,11 +9,10 @@ from typing import Annotated, Optional
 import typer
 
 from policyqa import pipeline
-from policyqa.cli.common import embedder, err, fail, out
+from policyqa.cli.common import embedder, err, fail, load_settings, out
 from policyqa.index.store import IndexProblem
-from policyqa.retrieve.retriever import Filters, QueryError
+from policyqa.retrieve.filters import Filters, QueryError
 from policyqa.serialise import answer_json, hit_json
-from policyqa.settings import Settings
 
 
 def search(
@@ -26,7 +25,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Find the passages that best match a French or English question."""
-    settings = Settings.from_env()
+    settings = load_settings()
     if lang is not None and lang not in ("en", "fr"):
         fail(f"--lang must be 'en' or 'fr', not '{lang}'")
     chosen = embedder(settings)
@@ -64,7 +63,7 @@ def eval_(
     from policyqa.evaluation import harness
     from policyqa.evaluation.questions import QuestionFormatError
 
-    settings = Settings.from_env()
+    settings = load_settings()
     for path in questions:
         if not path.is_file():
             fail(f"no such question file: {path}")
@@ -102,28 +101,37 @@ def ask(
 ) -> None:
     """Answer a French or English question with quotes and numbered citations, or say that
     the corpus does not cover it."""
-    from policyqa.answer.extractive import ExtractiveAnswerer
+    from policyqa.answer.factory import MODES, make_answerer
 
-    if mode not in ("extractive", "llm"):
-        fail(f"--mode must be 'extractive' or 'llm', not '{mode}'")
+    if mode not in MODES:
+        fail(f"--mode must be one of {', '.join(MODES)}, not '{mode}'")
     if lang is not None and lang not in ("en", "fr"):
         fail(f"--lang must be 'en' or 'fr', not '{lang}'")
-    settings = Settings.from_env()
+    settings = load_settings()
     chosen = embedder(settings)
     filters = Filters(tuple(doc or ()), tuple(family or ()))
     try:
-        retriever = pipeline.retriever(settings, chosen)
-        if mode == "extractive":
-            answer = ExtractiveAnswerer(retriever).answer(question, lang=lang, filters=filters)
-        else:
-            answer = _ask_llm(retriever, question, lang, filters, stream=not as_json)
+        answerer = make_answerer(mode, pipeline.retriever(settings, chosen))
+        draft = answerer.prepare(question, lang, filters)
     except (IndexProblem, QueryError) as exc:
         fail(str(exc), 1 if isinstance(exc, IndexProblem) else 2)
         raise
+    # A generated answer is shown as it is written; one composed in one step, at the end.
+    live = not as_json and draft.ready is None
+    try:
+        for piece in answerer.stream(draft):
+            if live:
+                print(piece, end="", flush=True)
+    except answerer.unreachable:
+        fail("no language model answers at POLICYQA_LLM_BASE_URL: start one with `policyqa llm serve` "
+             "or set POLICYQA_LLM_BASE_URL", 1)
+    if live:
+        print()
+    answer = answerer.finish(draft)
     if as_json:
         print(json.dumps(answer_json(answer), ensure_ascii=False))
         return
-    if mode == "extractive" or not answer.answered:
+    if not live or not answer.answered:
         out.print(answer.text)
     for sentence in answer.unsupported:
         err.print(f"[yellow]unsupported by the sources:[/] {sentence}")
@@ -134,23 +142,3 @@ def ask(
         for c in answer.see_also:
             out.print(f"[dim]see also, not cited: {c.title}, {c.locator}{f', p. {c.pages}' if c.pages else ''}"
                       f" — passage {c.passage_id}[/]")
-
-
-def _ask_llm(retriever, question, lang, filters, stream: bool):
-    import openai
-
-    from policyqa.answer.generative import LLMAnswerer, LLMSettings, chat_model
-
-    llm_settings = LLMSettings.from_env()
-    answerer = LLMAnswerer(retriever, chat_model(llm_settings), llm_settings)
-    draft = answerer.prepare(question, lang, filters)
-    try:
-        for piece in answerer.stream(draft):
-            if stream and draft.refused_early is None:
-                print(piece, end="", flush=True)
-    except openai.APIConnectionError:
-        fail(f"no language model answers at {llm_settings.base_url}: start one with `policyqa llm serve` "
-              "or set POLICYQA_LLM_BASE_URL", 1)
-    if stream and draft.refused_early is None:
-        print()
-    return answerer.finish(draft)

@@ -16,9 +16,9 @@ from rich.console import Console
 
 from policyqa import pipeline
 from policyqa.index.store import IndexProblem
+from policyqa.cli.common import load_settings
 from policyqa.index.weights import ModelMissingError
-from policyqa.retrieve.retriever import QueryError
-from policyqa.settings import Settings
+from policyqa.retrieve.filters import QueryError
 from policyqa.training.output import OutputError, targets, write_handout
 from policyqa.training.render_pdf import FontMissing
 
@@ -55,7 +55,7 @@ def _check(lang: str, out_path: Path, with_json: bool = False, topic: str | None
 
 
 def _retriever():
-    settings = Settings.from_env()
+    settings = load_settings()
     try:
         return pipeline.retriever(settings, pipeline.make_embedder(settings))
     except (ModelMissingError, ValueError, IndexProblem) as exc:
@@ -139,17 +139,18 @@ def transcript_command(
     if lang is not None and lang not in ("fr", "en"):
         _fail(f"--lang must be 'fr' or 'en', not '{lang}'")
     _check(lang or "fr", out_path)
+    settings = load_settings()
     if db is not None and not db.is_file():
         _fail(f"no conversation database at {db}")
     try:
-        turns = ConversationStore(db).turns(conversation)
+        turns = ConversationStore(db or settings.db).turns(conversation)
     except UnknownConversation as exc:
         _fail(str(exc))
         raise
     # The index, when there is one, gives full titles and the text of passages an answer cited
     # without a quote; the record is still complete without it.
     try:
-        index = load_index(Settings.from_env().index_dir)
+        index = load_index(settings.index_dir)
         documents, passages = index.documents, {p.id: p for p in index.passages}
     except IndexProblem:
         documents, passages = {}, {}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import sqlite3
 import uuid
@@ -21,8 +20,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from policyqa.paths import data_dir
 from policyqa.serialise import from_data, to_data
+from policyqa.settings import Settings
 from policyqa.types import Answer
 
 SCHEMA = """
@@ -90,8 +89,7 @@ class Feedback:
 
 def default_path() -> Path:
     """$POLICYQA_DB, else $XDG_DATA_HOME/policyqa/conversations.sqlite3, else ~/.local/share/…"""
-    explicit = os.environ.get("POLICYQA_DB")
-    return Path(explicit).expanduser() if explicit else data_dir() / "conversations.sqlite3"
+    return Settings.from_env().db
 
 
 def _now() -> str:

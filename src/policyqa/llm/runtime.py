@@ -126,7 +126,7 @@ def violations(library: Path, baseline: Baseline, limit: int = 5) -> list[str]:
     return found
 
 
-def check(paths: list[Path], baseline: Baseline) -> dict[str, list[str]]:
+def check_libraries(paths: list[Path], baseline: Baseline) -> dict[str, list[str]]:
     """Every shared library in these wheels, folders or files, with what breaks the baseline."""
     report: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -163,7 +163,7 @@ def unsafe_here(package_dir: Path) -> str:
         return ""  # nothing to check with, or nothing x86 to check; scripts/setup checked the wheel
     baseline = machine_baseline()
     try:
-        bad = {name: lines for name, lines in check([package_dir], baseline).items() if lines}
+        bad = {name: lines for name, lines in check_libraries([package_dir], baseline).items() if lines}
     except RuntimeError as exc:
         return f"the generative runtime could not be checked: {exc}"
     if not bad:
@@ -180,7 +180,7 @@ def main(argv: list[str]) -> int:
         print(cmake_args(baseline_named(argv[1])))
     elif argv[:1] == ["check"] and len(argv) >= 3:
         baseline = baseline_named(argv[1])
-        bad = {name: lines for name, lines in check([Path(p) for p in argv[2:]], baseline).items() if lines}
+        bad = {name: lines for name, lines in check_libraries([Path(p) for p in argv[2:]], baseline).items() if lines}
         for name, lines in bad.items():
             print(f"{name}: uses instructions outside {baseline.name}:", *lines, sep="\n  ", file=sys.stderr)
         return 1 if bad else 0

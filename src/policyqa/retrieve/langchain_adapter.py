@@ -10,7 +10,8 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from policyqa.retrieve.retriever import Filters, Retriever
+from policyqa.retrieve.filters import Filters
+from policyqa.retrieve.retriever import Retriever
 from policyqa.types import Hit
 
 

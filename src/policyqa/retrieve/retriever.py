@@ -18,13 +18,10 @@ from policyqa.text import language
 from policyqa.retrieve import mentions as mentions_mod
 from policyqa.retrieve.fusion import reciprocal_rank_fusion
 from policyqa.index.store import Index
+from policyqa.retrieve.filters import Filters, QueryError, check
 from policyqa.types import Hit
 
 MAX_QUERY_CHARS = 2000
-
-
-class QueryError(ValueError):
-    """A query that cannot be searched; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -41,13 +38,6 @@ class Weights:
     units: float = 0.5
     rrf_k: int = 60
     depth: int = 100  # how deep each ranked list goes into the fusion
-
-
-@dataclass(frozen=True)
-class Filters:
-    doc_ids: tuple[str, ...] = ()
-    families: tuple[str, ...] = ()
-    langs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,13 +72,7 @@ class Retriever:
         return keep
 
     def check_filters(self, filters: Filters) -> None:
-        unknown = [d for d in filters.doc_ids if d not in self.index.documents]
-        if unknown:
-            raise QueryError(f"unknown document(s): {', '.join(unknown)}; known: {', '.join(sorted(self.index.documents))}")
-        families = {d.family for d in self.index.documents.values()}
-        bad = [f for f in filters.families if f not in families]
-        if bad:
-            raise QueryError(f"unknown famil(y/ies): {', '.join(bad)}; known: {', '.join(sorted(families))}")
+        check(filters, self.index.documents)
 
     def search(self, query: str, k: int = 5, lang: str | None = None, filters: Filters = Filters()) -> SearchResult:
         text = " ".join((query or "").split())
@@ -102,7 +86,7 @@ class Retriever:
         detected = language.detect(text)
         # Retrieval is multilingual, so a question in another language is still searched;
         # collapse then prefers English versions. Callers tell the user what is supported.
-        asker = lang or (detected if detected in language.SUPPORTED else "en")
+        asker = language.answer_language(text, lang)
         t0 = time.perf_counter()
         query_vector = np.asarray(self.embed_query(text), dtype=np.float32).reshape(1, -1)
         t1 = time.perf_counter()

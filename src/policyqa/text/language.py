@@ -82,3 +82,24 @@ def identify(text: str) -> Detected:
 def detect(text: str) -> str:
     """'fr' or 'en' for a supported question, another ISO code otherwise, '' without letters."""
     return identify(text).lang
+
+
+# Below this, lingua's verdict on a short string ("and for women?", "Article 33") is a guess:
+# the caller's other evidence (the conversation's language, the browser's) is better.
+CONFIDENT = 0.5
+
+
+def confident(text: str) -> str | None:
+    """The question's language when it is supported and clearly identified, else None."""
+    found = identify(text)
+    return found.lang if found.supported and found.confidence >= CONFIDENT else None
+
+
+def answer_language(text: str, explicit: str | None = None) -> str:
+    """The language an answer is written in: the asker's explicit choice, else the question's
+    when policyqa supports it, else English (a question in another language is still
+    searched, and told which languages policyqa answers in)."""
+    if explicit:
+        return explicit
+    found = identify(text)
+    return found.lang if found.supported else "en"

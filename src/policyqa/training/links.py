@@ -49,7 +49,7 @@ def _same_text(a: Document, b: Document) -> bool:
     return a.id == b.id or bool(a.parallel_group and a.parallel_group == b.parallel_group)
 
 
-def find(passages: list[Passage], documents: dict[str, Document], lang: str) -> list[Link]:
+def find_links(passages: list[Passage], documents: dict[str, Document], lang: str) -> list[Link]:
     """One link per (passage, instrument named), the target taken in the pack's language when
     the catalogue has that version available in the index."""
     titles = _title_names(documents)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from policyqa.text.analysis import analyse, fold
-from policyqa.answer.extractive import AnswerSettings, select_quote
-from policyqa.retrieve.retriever import Filters, Retriever
+from policyqa.answer.quotes import select_quote
+from policyqa.answer.relevance import AnswerSettings
+from policyqa.retrieve.filters import Filters
+from policyqa.retrieve.retriever import Retriever
 from policyqa.types import Hit
 from policyqa.types import Document, Passage
 from policyqa.training.topics import TopicQueries, queries

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from policyqa.answer.extractive import AnswerSettings
+from policyqa.answer.relevance import AnswerSettings
 from policyqa.retrieve.retriever import Retriever
 from policyqa.types import Document, Passage
 from policyqa.training import definitions
@@ -91,7 +91,7 @@ def _links(material: Material, lang: str) -> tuple[Link, ...]:
     others = [p for p in material.relevant if p.id not in {q.id for q in quoted}]
     chosen: list[Link] = []
     pairs: set[tuple[str, str]] = set()
-    for link in links.find(quoted, material.documents, lang) + links.find(others, material.documents, lang):
+    for link in links.find_links(quoted, material.documents, lang) + links.find_links(others, material.documents, lang):
         pair = (link.passage.doc_id, link.target.parallel_group or link.target.id)
         if pair in pairs:
             continue

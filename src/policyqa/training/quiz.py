@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from policyqa.answer.citations import Source, make_citation
-from policyqa.answer.extractive import AnswerSettings
+from policyqa.answer.relevance import AnswerSettings
 from policyqa.retrieve.retriever import Retriever
 from policyqa.types import Citation, Document, Passage
 from policyqa.training.definitions import in_passages
