@@ -2,7 +2,7 @@
 VENV ?= .venv
 export POLICYQA_VENV := $(VENV)
 
-.PHONY: setup llm run test test-fast
+.PHONY: setup llm run test test-fast lint
 
 # Serving only: the project and the embedding model (no test tools, no llama.cpp build).
 setup:
@@ -25,8 +25,14 @@ run: setup
 # generative mode), then run the whole suite, the real embedding model and a real browser included.
 test:
 	./scripts/setup --tests
+	$(MAKE) lint
 	POLICYQA_REQUIRE_MODEL=1 $(VENV)/bin/python -m pytest -q
 
 # Unit tests only (no real model): for quick iterations.
 test-fast:
 	$(VENV)/bin/python -m pytest -q -m "not model"
+
+# Lint and format check (ruff, configured in pyproject.toml); `ruff format .` fixes the layout.
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

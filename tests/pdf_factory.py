@@ -116,14 +116,18 @@ def un_resolution_pages(n_pages: int = 3) -> list[list[str]]:
         "__________________",
         f" 1 {FOOTNOTE_1}",
     ]
-    page2 = top(2) + [
-        " (c) To publish the results of the tests, as recommended in the report of",
-        "the Secretary-General of 12 July 20242 and its annex;",
-        " 2. Requests the Secretary-General to report on the implementation of the",
-        "present resolution at its hundredth session;",
-        "__________________",
-        f" 2 {FOOTNOTE_2}",
-    ] + bottom(2)
+    page2 = (
+        top(2)
+        + [
+            " (c) To publish the results of the tests, as recommended in the report of",
+            "the Secretary-General of 12 July 20242 and its annex;",
+            " 2. Requests the Secretary-General to report on the implementation of the",
+            "present resolution at its hundredth session;",
+            "__________________",
+            f" 2 {FOOTNOTE_2}",
+        ]
+        + bottom(2)
+    )
     pages = [page1, page2]
     for n in range(3, total + 1):
         body = [f" {n}. Encourages Member States to share good practices in testing;"]

@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 import httpx
-
 from conftest import REPO, require_shared_corpus
-from policyqa.corpus import catalog
-from policyqa.corpus import ingest
+
+from policyqa.corpus import catalog, ingest
 from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from policyqa.index.store import build_index
 from policyqa.settings import cache_dir
@@ -28,8 +27,7 @@ def build_subset_index(doc_ids: list[str], folder: Path, embedder) -> Path:
     docs = catalog.select(catalog.load_catalog([REPO / "corpus" / "catalog.toml"]), ids=doc_ids)
     report = ingest.ingest(docs, (root,))
     cached = CachedEmbedder(embedder, EmbeddingCache.for_embedder(embedder, cache_dir() / "embeddings"))
-    build_index(report.passages, docs, cached.embed_documents, embedder.name, embedder.fingerprint,
-                embedder.dimension, folder)
+    build_index(report.passages, docs, cached.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, folder)
     return folder
 
 
@@ -43,8 +41,7 @@ def start(args: list[str], env: dict | None, log: Path, probe: str, timeout: flo
     """Run `python -m policyqa.cli ARGS` and wait until `probe` answers 200. Output goes to a
     file: a pipe nobody reads would fill and block the server."""
     handle = log.open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "policyqa.cli", *args], env=env, stdout=handle,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "-m", "policyqa.cli", *args], env=env, stdout=handle, stderr=subprocess.STDOUT)
     handle.close()  # the child holds its own descriptor
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -124,11 +121,19 @@ def service_env(tmp: Path, **extra: str) -> dict:
     fast) of the catalogue above, all state under `tmp`; the index is built here."""
     root = require_shared_corpus()
     (tmp / "catalog.toml").write_text(CATALOG, encoding="utf-8")
-    env = {**os.environ, "POLICYQA_CATALOG": str(tmp / "catalog.toml"), "POLICYQA_CORPUS_ROOTS": str(root),
-           "POLICYQA_LOCAL_CORPUS": str(tmp / "local"), "POLICYQA_INDEX_DIR": str(tmp / "index"),
-           "POLICYQA_CACHE_DIR": str(tmp / "cache"), "POLICYQA_EMBEDDER": "hashing",
-           "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_API_KEY": API_KEY,
-           # Nothing listens there: the generative mode must fail with a clear 503.
-           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", **extra}
+    env = {
+        **os.environ,
+        "POLICYQA_CATALOG": str(tmp / "catalog.toml"),
+        "POLICYQA_CORPUS_ROOTS": str(root),
+        "POLICYQA_LOCAL_CORPUS": str(tmp / "local"),
+        "POLICYQA_INDEX_DIR": str(tmp / "index"),
+        "POLICYQA_CACHE_DIR": str(tmp / "cache"),
+        "POLICYQA_EMBEDDER": "hashing",
+        "POLICYQA_DB": str(tmp / "conversations.sqlite3"),
+        "POLICYQA_API_KEY": API_KEY,
+        # Nothing listens there: the generative mode must fail with a clear 503.
+        "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+        **extra,
+    }
     subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
     return env

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from policyqa.settings import (
     EMBEDDERS,
     PREFIX,
@@ -74,8 +74,7 @@ def test_defaults(clean_env: Path) -> None:
     assert settings.embedder == EMBEDDERS[0] == "embeddinggemma"
     assert settings.embedding_model_dir is None
     assert (settings.api_key, settings.cors_origins, settings.rate_limit) == ("", (), "120/minute")
-    assert (settings.llm_base_url, settings.llm_model, settings.llm_api_key) == (
-        "http://127.0.0.1:8080/v1", "local", "not-needed")
+    assert (settings.llm_base_url, settings.llm_model, settings.llm_api_key) == ("http://127.0.0.1:8080/v1", "local", "not-needed")
 
 
 def test_the_generative_defaults_agree_with_the_settings(clean_env: Path) -> None:
@@ -85,11 +84,20 @@ def test_the_generative_defaults_agree_with_the_settings(clean_env: Path) -> Non
 
 
 def test_values_from_the_environment(clean_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"CATALOG": tmp_path / "c.toml", "LOCAL_CORPUS": tmp_path / "mine", "INDEX_DIR": "~/idx",
-                        "CACHE_DIR": tmp_path / "cache", "DB": tmp_path / "db.sqlite3", "EMBEDDER": "hashing",
-                        "EMBEDDING_MODEL_DIR": tmp_path / "gemma", "API_KEY": KEY, "RATE_LIMIT": "OFF",
-                        "LLM_BASE_URL": "https://llm.example.org/v1", "LLM_MODEL": "qwen",
-                        "LLM_API_KEY": "sk-1"}.items():
+    for name, value in {
+        "CATALOG": tmp_path / "c.toml",
+        "LOCAL_CORPUS": tmp_path / "mine",
+        "INDEX_DIR": "~/idx",
+        "CACHE_DIR": tmp_path / "cache",
+        "DB": tmp_path / "db.sqlite3",
+        "EMBEDDER": "hashing",
+        "EMBEDDING_MODEL_DIR": tmp_path / "gemma",
+        "API_KEY": KEY,
+        "RATE_LIMIT": "OFF",
+        "LLM_BASE_URL": "https://llm.example.org/v1",
+        "LLM_MODEL": "qwen",
+        "LLM_API_KEY": "sk-1",
+    }.items():
         monkeypatch.setenv(PREFIX + name, str(value))
     settings = Settings.from_env()
     assert settings.catalogs == (tmp_path / "c.toml",)
@@ -98,8 +106,7 @@ def test_values_from_the_environment(clean_env: Path, tmp_path: Path, monkeypatc
     assert (settings.cache_dir, settings.db) == (tmp_path / "cache", tmp_path / "db.sqlite3")
     assert settings.embedding_model_dir == model_folder(PREFIX + "EMBEDDING_MODEL_DIR") == tmp_path / "gemma"
     assert (settings.embedder, settings.api_key, settings.rate_limit) == ("hashing", KEY, "off")
-    assert (settings.llm_base_url, settings.llm_model, settings.llm_api_key) == ("https://llm.example.org/v1",
-                                                                               "qwen", "sk-1")
+    assert (settings.llm_base_url, settings.llm_model, settings.llm_api_key) == ("https://llm.example.org/v1", "qwen", "sk-1")
     assert KEY not in repr(settings) and "sk-1" not in repr(settings)  # secrets stay out of logs
 
 
@@ -173,14 +180,12 @@ def test_a_short_api_key_is_refused_without_repeating_it(clean_env: Path, monkey
 
 
 @pytest.mark.parametrize("url", ["", "/v1", "127.0.0.1:8080/v1", "ftp://127.0.0.1/v1", "http://"])
-def test_an_llm_address_that_is_not_http_is_refused(clean_env: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    url: str) -> None:
+def test_an_llm_address_that_is_not_http_is_refused(clean_env: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     assert "is not an http(s) address" in _refusal(monkeypatch, "POLICYQA_LLM_BASE_URL", url)
 
 
 def test_an_origin_with_a_path_is_refused(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert "'https://portal.example.org/'" in _refusal(monkeypatch, "POLICYQA_CORS_ORIGINS",
-                                                       "https://portal.example.org/")
+    assert "'https://portal.example.org/'" in _refusal(monkeypatch, "POLICYQA_CORS_ORIGINS", "https://portal.example.org/")
     _refusal(monkeypatch, "POLICYQA_CORS_ORIGINS", "portal.example.org")
 
 
@@ -207,8 +212,9 @@ def test_the_command_line_says_which_variable_is_wrong(clean_env: Path, monkeypa
         assert "POLICYQA_RATE_LIMIT='lots'" in result.output and "Traceback" not in result.output
 
 
-def test_the_service_says_which_variable_is_wrong(clean_env: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_service_says_which_variable_is_wrong(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from policyqa_api.app import create_app
 
     monkeypatch.setenv("POLICYQA_EMBEDDER", "bert")
@@ -231,8 +237,7 @@ READER_CALLS = {"getenv", "getenvb"}
 
 def _environment_reads(tree: ast.AST) -> list[int]:
     """Lines that read os.environ / os.getenv; `os.environ[name] = value` only writes."""
-    written = {id(node.value) for node in ast.walk(tree)
-               if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del))}
+    written = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del))}
     lines = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "os":
@@ -245,8 +250,7 @@ def _environment_reads(tree: ast.AST) -> list[int]:
 
 
 def test_the_checker_tells_reads_from_writes() -> None:
-    source = ('import os\nos.environ["A"] = "1"\nx = os.environ.get("B")\ny = os.getenv("C")\n'
-              'z = os.environ["D"]\nfrom os import environ\n')
+    source = 'import os\nos.environ["A"] = "1"\nx = os.environ.get("B")\ny = os.getenv("C")\nz = os.environ["D"]\nfrom os import environ\n'
     assert _environment_reads(ast.parse(source)) == [3, 4, 5, 6]
 
 
@@ -260,7 +264,10 @@ def test_only_the_settings_module_reads_the_environment() -> None:
             text = path.read_text(encoding="utf-8")
             lines = _environment_reads(ast.parse(text, filename=str(path)))
             # Indirect spellings that an AST walk of `os.<name>` would miss.
-            lines += [n for n, line in enumerate(text.splitlines(), 1) if re.search(r"\bgetenv\(|environ\.get\(", line)
-                      and n not in lines and not line.lstrip().startswith("#")]
+            lines += [
+                n
+                for n, line in enumerate(text.splitlines(), 1)
+                if re.search(r"\bgetenv\(|environ\.get\(", line) and n not in lines and not line.lstrip().startswith("#")
+            ]
             offenders += [f"{path.relative_to(REPO)}:{line}" for line in sorted(set(lines))]
     assert not offenders, "read the setting from policyqa.settings instead: " + ", ".join(offenders)

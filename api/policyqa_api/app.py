@@ -66,8 +66,10 @@ def _access_log() -> None:
 STATIC = Path(__file__).parent / "static"
 # The chat page loads nothing from elsewhere: the service must work offline, and a strict
 # policy makes any stray external asset fail loudly in the browser test.
-PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def settings_or_exit() -> Settings:
@@ -83,8 +85,7 @@ def settings_or_exit() -> Settings:
         raise SystemExit(2) from None
 
 
-def create_app(settings: Settings | None = None, embedder: Embedder | None = None,
-               store: ConversationStore | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None, store: ConversationStore | None = None) -> FastAPI:
     settings = settings or settings_or_exit()
     _access_log()
 
@@ -95,8 +96,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     # FastAPIOffline serves /docs and /redoc with their scripts from the package, never a CDN.
     app: FastAPI = FastAPIOffline(
-        title="policyqa", version=__version__, lifespan=lifespan,
-        description="Bilingual (French/English) search and question answering over migration policy texts.")
+        title="policyqa",
+        version=__version__,
+        lifespan=lifespan,
+        description="Bilingual (French/English) search and question answering over migration policy texts.",
+    )
     registry = CollectorRegistry()
     requests = Counter("policyqa_requests", "HTTP requests", ["route", "status"], registry=registry)
     latency = Histogram("policyqa_request_seconds", "HTTP request latency", ["route"], registry=registry)
@@ -115,8 +119,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         requests.labels(name, str(response.status_code)).inc()
         latency.labels(name).observe(time.perf_counter() - started)
         client = request.client.host if request.client else "-"
-        ACCESS.info('%s - "%s %s HTTP/%s" %d', client, request.method, name, request.scope.get("http_version", "1.1"),
-                    response.status_code)
+        ACCESS.info('%s - "%s %s HTTP/%s" %d', client, request.method, name, request.scope.get("http_version", "1.1"), response.status_code)
         return response
 
     @app.exception_handler(ApiError)
@@ -138,8 +141,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         if any(e.get("type") == "json_invalid" for e in errors):
             detail = "; ".join(str(e.get("ctx", {}).get("error", e.get("msg"))) for e in errors)
             return reply(400, "bad request", message("bad_json", lang, detail=detail), "bad_json")
-        parts = [f"{'.'.join(str(x) for x in e.get('loc', ()) if x not in ('query', 'body')) or 'body'}: {e.get('msg')}"
-                 for e in errors]
+        parts = [f"{'.'.join(str(x) for x in e.get('loc', ()) if x not in ('query', 'body')) or 'body'}: {e.get('msg')}" for e in errors]
         return reply(422, "invalid request", message("invalid", lang, detail="; ".join(parts)), "invalid")
 
     @app.exception_handler(StarletteHTTPException)
@@ -153,8 +155,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     if settings.cors_origins:
         # Off by default: the chat page is same-origin; a partner's portal is allowed by name.
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type", "X-API-Key", "X-Conversation-Token", "Accept-Language"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-API-Key", "X-Conversation-Token", "Accept-Language"],
+        )
 
     for router in (health.router, conversations.router, documents.router, passages.router, index.router):
         app.include_router(router, prefix="/v1", responses=ERRORS)
@@ -165,7 +171,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @app.get("/", include_in_schema=False)
     def chat_page():
-        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
-                            headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-cache"})
+        return FileResponse(
+            STATIC / "index.html",
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-cache"},
+        )
 
     return app

@@ -19,9 +19,10 @@ def get_service(request: Request) -> Service:
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
-ConversationToken = Annotated[str | None, Header(
-    alias="X-Conversation-Token", max_length=200,
-    description="the conversation_token returned when the conversation started")]
+ConversationToken = Annotated[
+    str | None,
+    Header(alias="X-Conversation-Token", max_length=200, description="the conversation_token returned when the conversation started"),
+]
 
 
 def require_owner(service: Service, conversation_id: str, token: str | None) -> None:
@@ -35,8 +36,9 @@ def require_owner(service: Service, conversation_id: str, token: str | None) -> 
         raise ApiError(404, "unknown_conversation", id=conversation_id) from None
 
 
-def checked_filters(service: Service, retriever: Retriever, docs: list[str] | None, families: list[str] | None = None,
-                    langs: list[str] | None = None) -> Filters:
+def checked_filters(
+    service: Service, retriever: Retriever, docs: list[str] | None, families: list[str] | None = None, langs: list[str] | None = None
+) -> Filters:
     """The request's filters, each value checked against what is served: a document or family
     that is not there is a 404 naming it, like any unknown id (the value itself is well formed,
     so not a 422). An empty value (a form's "all" option) means no filter. A document the

@@ -8,39 +8,59 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 MESSAGES = {
-    "too_large": ("request too large: at most {limit} bytes are accepted",
-                  "requête trop volumineuse : {limit} octets au plus sont acceptés"),
+    "too_large": (
+        "request too large: at most {limit} bytes are accepted",
+        "requête trop volumineuse : {limit} octets au plus sont acceptés",
+    ),
     "invalid": ("invalid request: {detail}", "requête invalide : {detail}"),
     "bad_json": ("the body is not valid JSON: {detail}", "le corps de la requête n’est pas du JSON valide : {detail}"),
     "bad_query": ("bad question: {detail}", "question invalide : {detail}"),
     "not_ready": ("the service is not ready: {detail}", "le service n’est pas prêt : {detail}"),
-    "llm_down": ("the generative model does not answer at {url} ({detail}); start it with `policyqa llm serve` "
-                 "or use the extractive mode",
-                 "le modèle génératif ne répond pas à {url} ({detail}) ; lancez-le avec `policyqa llm serve` "
-                 "ou utilisez le mode extractif"),
-    "unknown_document": ("unknown document '{id}' in the filter; see GET /v1/documents",
-                         "document inconnu « {id} » dans le filtre ; voir GET /v1/documents"),
-    "unindexed_document": ("document '{id}' is catalogued but not in the index, because its file is not on this "
-                           "server: put it at corpus/local/{path} and rebuild the index",
-                           "le document « {id} » est au catalogue mais pas dans l’index, car son fichier manque sur ce "
-                           "serveur : placez-le dans corpus/local/{path} puis reconstruisez l’index"),
-    "unknown_family": ("unknown family '{id}' in the filter; known: {known}",
-                       "famille inconnue « {id} » dans le filtre ; familles connues : {known}"),
-    "unknown_conversation": ("no conversation '{id}': start a new one by leaving conversation_id out",
-                             "aucune conversation « {id} » : omettez conversation_id pour en commencer une"),
+    "llm_down": (
+        "the generative model does not answer at {url} ({detail}); start it with `policyqa llm serve` or use the extractive mode",
+        "le modèle génératif ne répond pas à {url} ({detail}) ; lancez-le avec `policyqa llm serve` ou utilisez le mode extractif",
+    ),
+    "unknown_document": (
+        "unknown document '{id}' in the filter; see GET /v1/documents",
+        "document inconnu « {id} » dans le filtre ; voir GET /v1/documents",
+    ),
+    "unindexed_document": (
+        "document '{id}' is catalogued but not in the index, because its file is not on this "
+        "server: put it at corpus/local/{path} and rebuild the index",
+        "le document « {id} » est au catalogue mais pas dans l’index, car son fichier manque sur ce "
+        "serveur : placez-le dans corpus/local/{path} puis reconstruisez l’index",
+    ),
+    "unknown_family": (
+        "unknown family '{id}' in the filter; known: {known}",
+        "famille inconnue « {id} » dans le filtre ; familles connues : {known}",
+    ),
+    "unknown_conversation": (
+        "no conversation '{id}': start a new one by leaving conversation_id out",
+        "aucune conversation « {id} » : omettez conversation_id pour en commencer une",
+    ),
     "unknown_answer": ("no answer '{id}'", "aucune réponse « {id} »"),
     "not_found": ("{detail}", "{detail}"),
-    "key_missing": ("this operation changes the index and needs the API key (header X-API-Key)",
-                    "cette opération modifie l’index et exige la clé d’API (en-tête X-API-Key)"),
-    "key_disabled": ("operations that change the index are disabled: set POLICYQA_API_KEY on the server",
-                     "les opérations qui modifient l’index sont désactivées : définissez POLICYQA_API_KEY sur le serveur"),
-    "reload_failed": ("the index could not be loaded ({detail}); {build} keeps serving",
-                      "l’index n’a pas pu être chargé ({detail}) ; {build} reste en service"),
+    "key_missing": (
+        "this operation changes the index and needs the API key (header X-API-Key)",
+        "cette opération modifie l’index et exige la clé d’API (en-tête X-API-Key)",
+    ),
+    "key_disabled": (
+        "operations that change the index are disabled: set POLICYQA_API_KEY on the server",
+        "les opérations qui modifient l’index sont désactivées : définissez POLICYQA_API_KEY sur le serveur",
+    ),
+    "reload_failed": (
+        "the index could not be loaded ({detail}); {build} keeps serving",
+        "l’index n’a pas pu être chargé ({detail}) ; {build} reste en service",
+    ),
     "reload_failed_none": ("the index could not be loaded: {detail}", "l’index n’a pas pu être chargé : {detail}"),
-    "rate_limited": ("too many requests from this address (at most {limit}): try again in {seconds} s",
-                     "trop de requêtes depuis cette adresse (au plus {limit}) : réessayez dans {seconds} s"),
-    "conversation_token": ("this conversation needs its token (header X-Conversation-Token), returned when it started",
-                           "cette conversation exige son jeton (en-tête X-Conversation-Token), remis à sa création"),
+    "rate_limited": (
+        "too many requests from this address (at most {limit}): try again in {seconds} s",
+        "trop de requêtes depuis cette adresse (au plus {limit}) : réessayez dans {seconds} s",
+    ),
+    "conversation_token": (
+        "this conversation needs its token (header X-Conversation-Token), returned when it started",
+        "cette conversation exige son jeton (en-tête X-Conversation-Token), remis à sa création",
+    ),
     "busy": ("an index build is already running", "une construction de l’index est déjà en cours"),
 }
 
@@ -81,5 +101,15 @@ def reply(status: int, error: str, detail: str, code: str = "") -> JSONResponse:
 
 
 def error_name(status: int) -> str:
-    return {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 405: "method not allowed", 409: "conflict",
-            413: "request too large", 422: "invalid request", 429: "too many requests", 503: "not ready"}.get(status, "error")
+    return {
+        400: "bad request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not found",
+        405: "method not allowed",
+        409: "conflict",
+        413: "request too large",
+        422: "invalid request",
+        429: "too many requests",
+        503: "not ready",
+    }.get(status, "error")

@@ -29,8 +29,13 @@ class RateRule:
 # The routes that run the embedding model or build documents, and the two that store a row
 # without any login. Reading a document, a passage, a conversation or the health routes costs
 # nothing worth limiting.
-LIMITED = (RateRule("ask", "/v1/ask"), RateRule("search", "/v1/search"), RateRule("training", "/v1/training/"),
-           RateRule("write", "/v1/conversations", ("POST",)), RateRule("write", "/v1/feedback", ("POST",)))
+LIMITED = (
+    RateRule("ask", "/v1/ask"),
+    RateRule("search", "/v1/search"),
+    RateRule("training", "/v1/training/"),
+    RateRule("write", "/v1/conversations", ("POST",)),
+    RateRule("write", "/v1/feedback", ("POST",)),
+)
 
 
 class RateLimit:

@@ -39,7 +39,7 @@ class PassageOut(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, p: Passage) -> "PassageOut":
+    def of(cls, p: Passage) -> PassageOut:
         return cls.model_validate(passage_json(p))
 
 
@@ -79,11 +79,23 @@ class DocumentOut(BaseModel):
     format: str = ""  # pdf, txt, md or xml: only a PDF opens at a page (#page=N)
 
     @classmethod
-    def of(cls, d: Document, available: bool, passages: int) -> "DocumentOut":
-        return cls(id=d.id, title=d.title, short_title=d.short_title or d.title, symbol=d.symbol, lang=d.lang,
-                   family=d.family, collection=d.collection, parallel_group=d.parallel_group, source_url=d.source_url,
-                   licence=d.licence, available=available, indexed_passages=passages,
-                   file_url=f"/v1/documents/{d.id}/file" if available else None, format=d.format)
+    def of(cls, d: Document, available: bool, passages: int) -> DocumentOut:
+        return cls(
+            id=d.id,
+            title=d.title,
+            short_title=d.short_title or d.title,
+            symbol=d.symbol,
+            lang=d.lang,
+            family=d.family,
+            collection=d.collection,
+            parallel_group=d.parallel_group,
+            source_url=d.source_url,
+            licence=d.licence,
+            available=available,
+            indexed_passages=passages,
+            file_url=f"/v1/documents/{d.id}/file" if available else None,
+            format=d.format,
+        )
 
 
 class PassageDetailOut(BaseModel):
@@ -118,15 +130,17 @@ ERRORS = _errors(
 # Routes that run the model: rate-limited per client (POLICYQA_RATE_LIMIT).
 LIMITED = _errors((429, "too many requests from this client; the Retry-After header says when to try again"))
 # Routes on one conversation: X-Conversation-Token, returned when it started.
-OWNED = _errors((401, "the conversation's token is missing (header X-Conversation-Token)"),
-                (404, "no such conversation, or not this token's"))
+OWNED = _errors(
+    (401, "the conversation's token is missing (header X-Conversation-Token)"), (404, "no such conversation, or not this token's")
+)
 # Routes that change the index: X-API-Key.
-KEYED = _errors((401, "the API key is missing or wrong (header X-API-Key)"),
-                (403, "index changes are disabled: POLICYQA_API_KEY is not set on the server"),
-                (409, "a build is already running, or the new index could not be loaded (the previous one keeps serving)"),
-                (503, "no index could be loaded"))
-FILES = {200: {"content": {"application/pdf": {}, "text/markdown": {}, "text/plain": {}, "application/xml": {}},
-               "description": "the file"}}
+KEYED = _errors(
+    (401, "the API key is missing or wrong (header X-API-Key)"),
+    (403, "index changes are disabled: POLICYQA_API_KEY is not set on the server"),
+    (409, "a build is already running, or the new index could not be loaded (the previous one keeps serving)"),
+    (503, "no index could be loaded"),
+)
+FILES = {200: {"content": {"application/pdf": {}, "text/markdown": {}, "text/plain": {}, "application/xml": {}}, "description": "the file"}}
 
 
 class CitationOut(BaseModel):
@@ -142,7 +156,7 @@ class CitationOut(BaseModel):
     other_version_id: str
 
     @classmethod
-    def of(cls, c: Citation) -> "CitationOut":
+    def of(cls, c: Citation) -> CitationOut:
         return cls.model_validate(to_data(c))
 
 
@@ -167,12 +181,14 @@ class AnswerOut(BaseModel):
     query: str = ""  # what was searched (the question, plus the previous subject for a follow-up)
 
     @classmethod
-    def of(cls, answer: Answer, turn: Turn | None = None, follow_up: bool = False, token: str = "") -> "AnswerOut":
+    def of(cls, answer: Answer, turn: Turn | None = None, follow_up: bool = False, token: str = "") -> AnswerOut:
         return cls(
             **answer_json(answer),
-            conversation_id=turn.conversation_id if turn else "", conversation_token=token,
+            conversation_id=turn.conversation_id if turn else "",
+            conversation_token=token,
             answer_id=turn.id if turn else "",
-            follow_up=follow_up, query=turn.query if turn else "",
+            follow_up=follow_up,
+            query=turn.query if turn else "",
         )
 
 

@@ -20,13 +20,13 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
-from policyqa.corpus import catalog
 from policyqa import pipeline
-from policyqa.conversation.store import ConversationStore
-from policyqa.index.embedder import Embedder
 from policyqa.answer.factory import make_answerer
-from policyqa.index.store import IndexProblem
 from policyqa.answer.generative import LLMSettings
+from policyqa.conversation.store import ConversationStore
+from policyqa.corpus import catalog
+from policyqa.index.embedder import Embedder
+from policyqa.index.store import IndexProblem
 from policyqa.index.weights import ModelMissingError
 from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings
@@ -42,8 +42,10 @@ class Busy(Exception):
 
 
 LOG = logging.getLogger("policyqa.service")
-LLM_NOT_INSTALLED = ("the generative mode is not installed on this server: run `make llm` (scripts/setup --llm), "
-                     "then start a model with `policyqa llm serve`")
+LLM_NOT_INSTALLED = (
+    "the generative mode is not installed on this server: run `make llm` (scripts/setup --llm), "
+    "then start a model with `policyqa llm serve`"
+)
 # One question per language through the whole answer path: embedding, language detection,
 # BM25, the unit search and the vocabulary of named texts are all built on first use.
 WARM_UP = ("Quels droits pour les enfants migrants ?", "What rights do migrant children have?")
@@ -68,15 +70,13 @@ class Service:
     _llm_checked: tuple[float, str, str] = (0.0, "", "")  # when, reason code, detail
 
     @classmethod
-    def start(cls, settings: Settings, embedder: Embedder | None = None,
-              store: ConversationStore | None = None) -> "Service":
+    def start(cls, settings: Settings, embedder: Embedder | None = None, store: ConversationStore | None = None) -> Service:
         """The service, answering at once; the model and the index load in the background."""
         docs = {d.id: d for d in catalog.load_catalog(settings.catalogs)}
         # Everything comes from the settings it was started with: nothing is read from the
         # environment again while it serves (a changed variable needs a restart).
         llm = LLMSettings(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key)
-        service = cls(settings, docs, store or ConversationStore(settings.db), problem="loading the model and the index",
-                      llm_settings=llm)
+        service = cls(settings, docs, store or ConversationStore(settings.db), problem="loading the model and the index", llm_settings=llm)
         threading.Thread(target=service._load, args=(embedder,), name="policyqa-load", daemon=True).start()
         return service
 

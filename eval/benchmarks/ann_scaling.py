@@ -44,8 +44,14 @@ def measure(name: str, index: faiss.Index, data: np.ndarray, queries: np.ndarray
         found.append(rows[0])
     recall = float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)]))
     size = faiss.serialize_index(index).nbytes
-    return {"index": name, "build_s": round(build, 1), "bytes": int(size), "query_p50_ms": round(float(np.median(times)), 2),
-            "query_p95_ms": round(float(np.percentile(times, 95)), 2), "recall@10_vs_flat": round(recall, 3)}
+    return {
+        "index": name,
+        "build_s": round(build, 1),
+        "bytes": int(size),
+        "query_p50_ms": round(float(np.median(times)), 2),
+        "query_p95_ms": round(float(np.percentile(times, 95)), 2),
+        "recall@10_vs_flat": round(recall, 3),
+    }
 
 
 def main() -> None:
@@ -71,8 +77,7 @@ def main() -> None:
     ivfpq = faiss.IndexIVFPQ(faiss.IndexFlatIP(d), d, nlist, 96, 8, faiss.METRIC_INNER_PRODUCT)
     ivfpq.nprobe = 32
     rows.append(measure(f"IVF{nlist},PQ96 nprobe=32", ivfpq, data, queries, truth))
-    ivfsq = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_8bit,
-                                          faiss.METRIC_INNER_PRODUCT)
+    ivfsq = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
     ivfsq.nprobe = 32
     rows.append(measure(f"IVF{nlist},SQ8 nprobe=32", ivfsq, data, queries, truth))
     report = {"n": args.n, "dimension": d, "results": rows}

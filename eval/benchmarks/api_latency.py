@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import httpx
+from search_latency import percentile  # the same nearest-rank percentile as the search benchmark
 
 from policyqa.evaluation.questions import load_questions
-from search_latency import percentile  # the same nearest-rank percentile as the search benchmark
 
 
 def _stream(client: httpx.Client, base: str, question: str) -> tuple[float, float]:
@@ -62,8 +62,7 @@ def main() -> None:
         "requests_per_route": len(questions),
         "index": index.get("build_id", ""),
         "passages": index.get("passages", 0),
-        **{f"{route}_p{int(q * 100)}_ms": round(percentile(values, q), 1)
-           for route, values in timings.items() for q in (0.5, 0.95)},
+        **{f"{route}_p{int(q * 100)}_ms": round(percentile(values, q), 1) for route, values in timings.items() for q in (0.5, 0.95)},
     }
     text = json.dumps(report, indent=2)
     if args.out:

@@ -15,8 +15,8 @@ import statistics
 import time
 
 from policyqa import pipeline
-from policyqa.evaluation.metrics import answer_metrics, judge_answer
 from policyqa.answer.factory import make_answerer
+from policyqa.evaluation.metrics import answer_metrics, judge_answer
 from policyqa.evaluation.questions import load_questions
 from policyqa.settings import Settings
 
@@ -37,9 +37,9 @@ def main() -> None:
         started = time.perf_counter()
         answer_holder = {}
 
-        def run(q=q):
+        def run(q=q, holder=answer_holder):
             answer = answerer.answer(q.question)
-            answer_holder["a"] = answer
+            holder["a"] = answer
             return answer
 
         rows.append(judge_answer(q, lambda _q: run(), by_id))
@@ -48,7 +48,9 @@ def main() -> None:
         if timings.get("first_token"):
             first.append(timings["first_token"])
     report = {
-        "questions": len(rows), "model": answerer.settings.model, "base_url": answerer.settings.base_url,
+        "questions": len(rows),
+        "model": answerer.settings.model,
+        "base_url": answerer.settings.base_url,
         "metrics": answer_metrics(rows),
         "first_token_ms_p50": round(statistics.median(first), 1) if first else None,
         "first_token_ms_max": round(max(first), 1) if first else None,

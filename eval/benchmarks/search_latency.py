@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from policyqa import pipeline
-from policyqa.index.store import current_folder
 from policyqa.evaluation.questions import load_questions
+from policyqa.index.store import current_folder
 from policyqa.settings import Settings
 
 
@@ -52,8 +52,11 @@ def main() -> None:
         "index_bytes": size,
         "load_seconds": round(load_s, 2),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        **{f"{name}_p{int(q * 100)}_ms": round(percentile(values, q), 1)
-           for name, values in (("embed", embed_ms), ("search", search_ms), ("total", total_ms)) for q in (0.5, 0.95)},
+        **{
+            f"{name}_p{int(q * 100)}_ms": round(percentile(values, q), 1)
+            for name, values in (("embed", embed_ms), ("search", search_ms), ("total", total_ms))
+            for q in (0.5, 0.95)
+        },
         "total_mean_ms": round(statistics.fmean(total_ms), 1),
     }
     print(json.dumps(report) if args.json else "\n".join(f"{k}: {v}" for k, v in report.items()))

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from policyqa.corpus import catalog
-from policyqa.corpus import ingest
+from policyqa.corpus import catalog, ingest
 from policyqa.index.embedder import Embedder, HashingEmbedder, load_default_embedder
 from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from policyqa.index.store import Index, build_index, load_index
@@ -31,9 +30,13 @@ def make_embedder(settings: Settings, name: str | None = None) -> Embedder:
     raise ValueError(f"unknown embedder '{choice}': expected one of {', '.join(EMBEDDERS)}")
 
 
-def build(settings: Settings, embedder: Embedder, collection: str = "default",
-          progress: Callable[[int, int], None] | None = None,
-          on_document: Callable[..., None] | None = None) -> tuple[Path, ingest.IngestReport]:
+def build(
+    settings: Settings,
+    embedder: Embedder,
+    collection: str = "default",
+    progress: Callable[[int, int], None] | None = None,
+    on_document: Callable[..., None] | None = None,
+) -> tuple[Path, ingest.IngestReport]:
     docs = catalog.select(catalog.load_catalog(settings.catalogs), None if collection == "all" else collection)
     report = ingest.ingest(docs, settings.corpus_roots, progress=on_document)
     cached = CachedEmbedder(embedder, EmbeddingCache.for_embedder(embedder, settings.cache_dir / "embeddings"))
@@ -41,8 +44,9 @@ def build(settings: Settings, embedder: Embedder, collection: str = "default",
     def embed(texts: list[str]) -> np.ndarray:
         return cached.embed_documents(texts, progress=progress)
 
-    folder = build_index(report.passages, docs, embed, embedder.name, embedder.fingerprint, embedder.dimension,
-                         settings.index_dir, collection)
+    folder = build_index(
+        report.passages, docs, embed, embedder.name, embedder.fingerprint, embedder.dimension, settings.index_dir, collection
+    )
     return folder, report
 
 

@@ -42,7 +42,10 @@ def hit_json(hit: Hit, digits: int | None = None) -> dict:
     """A search hit as the CLI and the API show it; `digits` rounds its scores."""
     score = (lambda x: x) if digits is None else (lambda x: round(x, digits))  # noqa: E731
     return {
-        "rank": hit.rank, "score": score(hit.fused), "dense": score(hit.dense), "sparse": score(hit.sparse),
+        "rank": hit.rank,
+        "score": score(hit.fused),
+        "dense": score(hit.dense),
+        "sparse": score(hit.sparse),
         "passage": passage_json(hit.passage),
         "other_versions": [passage_json(p) for p in hit.other_versions],
     }

@@ -80,41 +80,48 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="forbid")
 
-    catalog: Path = _setting("The catalogue of the documents (TOML).", _DEFAULT_CATALOG,
-                             shown="`corpus/catalog.toml` in the repository")
+    catalog: Path = _setting("The catalogue of the documents (TOML).", _DEFAULT_CATALOG, shown="`corpus/catalog.toml` in the repository")
     local_corpus: Path = _setting(
         "The git-ignored folder for a user's own files; a `catalog.toml` there adds to the catalogue.",
-        _DEFAULT_LOCAL, shown="`corpus/local` in the repository")
+        _DEFAULT_LOCAL,
+        shown="`corpus/local` in the repository",
+    )
     corpus_roots: Annotated[tuple[Path, ...], NoDecode] = _setting(
         "The folders where documents' files are looked up, in order, separated by `:` (`;` on Windows).",
         shown="the local folder, then `../shared/corpus` beside the repository when it exists",
-        validate_default=True)
-    index_dir: Path = _setting("The folder of the search index.", REPO_ROOT / "index",
-                               shown="`index` in the repository")
+        validate_default=True,
+    )
+    index_dir: Path = _setting("The folder of the search index.", REPO_ROOT / "index", shown="`index` in the repository")
     cache_dir: Path = _setting(
         "The cache: model weights, embeddings, built wheels (an empty value means the default).",
-        shown="`$XDG_CACHE_HOME/policyqa`, else `~/.cache/policyqa`", validate_default=True)
+        shown="`$XDG_CACHE_HOME/policyqa`, else `~/.cache/policyqa`",
+        validate_default=True,
+    )
     db: Path = _setting(
         "The SQLite database of conversations and feedback (an empty value means the default).",
         shown="`$XDG_DATA_HOME/policyqa/conversations.sqlite3`, else `~/.local/share/policyqa/…`",
-        validate_default=True)
-    embedder: str = _setting(f"The embedding model: {' or '.join(EMBEDDERS)} (a fast fake for tests).",
-                             EMBEDDERS[0])
+        validate_default=True,
+    )
+    embedder: str = _setting(f"The embedding model: {' or '.join(EMBEDDERS)} (a fast fake for tests).", EMBEDDERS[0])
     embedding_model_dir: Path | None = _setting(
         "A folder already holding EmbeddingGemma, checked and used instead of the cache, never written to.",
-        shown="unset: the cache's `models/` folder")
+        shown="unset: the cache's `models/` folder",
+    )
     api_key: str = _setting(
         f"The `X-API-Key` that index reload and rebuild need; at least {MIN_API_KEY_LENGTH} characters. "
-        "Unset or empty, both routes are disabled.", "", repr=False)
+        "Unset or empty, both routes are disabled.",
+        "",
+        repr=False,
+    )
     cors_origins: Annotated[tuple[str, ...], NoDecode] = _setting(
-        "Origins (`https://host[:port]`, comma-separated) allowed to call the API from a browser; "
-        "none: CORS is off.", ())
+        "Origins (`https://host[:port]`, comma-separated) allowed to call the API from a browser; none: CORS is off.", ()
+    )
     # A person asks a few questions a minute; a training room behind one address stays well under.
     rate_limit: str = _setting(
-        "Per client and route group on the routes that run the model: a `limits` expression such as "
-        "`120/minute;10/second`, or `off`.", "120/minute")
-    llm_base_url: str = _setting("The OpenAI-compatible endpoint of the generative mode (http or https).",
-                                 DEFAULT_LLM_BASE_URL)
+        "Per client and route group on the routes that run the model: a `limits` expression such as `120/minute;10/second`, or `off`.",
+        "120/minute",
+    )
+    llm_base_url: str = _setting("The OpenAI-compatible endpoint of the generative mode (http or https).", DEFAULT_LLM_BASE_URL)
     llm_model: str = _setting("The model name sent to that endpoint.", "local")
     llm_api_key: str = _setting("The API key sent to that endpoint.", "not-needed", repr=False)
 
@@ -143,8 +150,7 @@ class Settings(BaseSettings):
     def _named_path(cls, value: Any, info: ValidationInfo) -> Any:
         # An empty value would silently mean the current folder.
         if isinstance(value, str) and not value.strip():
-            raise ValueError(f"{_env_name(info.field_name)} is set but empty: unset it for the default, "
-                             "or name a path")
+            raise ValueError(f"{_env_name(info.field_name)} is set but empty: unset it for the default, or name a path")
         return value
 
     @field_validator("catalog", "local_corpus", "index_dir", "cache_dir", "db", "embedding_model_dir")
@@ -189,9 +195,11 @@ class Settings(BaseSettings):
     def _api_key(cls, value: str) -> str:
         # The value itself is never repeated in the message: it may be most of a real key.
         if value and len(value) < MIN_API_KEY_LENGTH:
-            raise ValueError(f"POLICYQA_API_KEY is too short ({len(value)} characters): use at least "
-                             f"{MIN_API_KEY_LENGTH} characters, e.g. the output of "
-                             "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`, or unset it")
+            raise ValueError(
+                f"POLICYQA_API_KEY is too short ({len(value)} characters): use at least "
+                f"{MIN_API_KEY_LENGTH} characters, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`, or unset it"
+            )
         if value != value.strip():
             raise ValueError("POLICYQA_API_KEY starts or ends with white space, which no client would send")
         return value
@@ -203,8 +211,10 @@ class Settings(BaseSettings):
             value = tuple(o.strip() for o in value.split(",") if o.strip())
         for origin in value:
             if origin != "*" and not _is_origin(origin):
-                raise ValueError(f"POLICYQA_CORS_ORIGINS: '{origin}' is not an origin such as "
-                                 "'https://portal.example.org' (scheme and host, no path or trailing slash)")
+                raise ValueError(
+                    f"POLICYQA_CORS_ORIGINS: '{origin}' is not an origin such as "
+                    "'https://portal.example.org' (scheme and host, no path or trailing slash)"
+                )
         return value
 
     @field_validator("rate_limit")
@@ -217,8 +227,7 @@ class Settings(BaseSettings):
     def _llm_base_url(cls, value: str) -> str:
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"POLICYQA_LLM_BASE_URL='{value}' is not an http(s) address such as "
-                             f"'{DEFAULT_LLM_BASE_URL}'")
+            raise ValueError(f"POLICYQA_LLM_BASE_URL='{value}' is not an http(s) address such as '{DEFAULT_LLM_BASE_URL}'")
         return value.strip()
 
 
@@ -238,8 +247,9 @@ def _rate_limit(value: str) -> str:
     try:
         parse_many(value)
     except ValueError as exc:
-        raise ValueError(f"POLICYQA_RATE_LIMIT='{value}' is not a rate such as '120/minute' or "
-                         f"'120/minute;10/second', nor 'off' ({exc})") from None
+        raise ValueError(
+            f"POLICYQA_RATE_LIMIT='{value}' is not a rate such as '120/minute' or '120/minute;10/second', nor 'off' ({exc})"
+        ) from None
     return value
 
 

@@ -1,10 +1,26 @@
 from policyqa.answer.citations import Source, quote_is_verbatim, resolve
 from policyqa.types import Document, Passage
 
-P1 = Passage(id="p1", doc_id="d", lang="en", locator="Article 3", text="(a) “Smuggling of migrants” shall mean the procurement.\n(b) Other text.", page_start=2)
+P1 = Passage(
+    id="p1",
+    doc_id="d",
+    lang="en",
+    locator="Article 3",
+    text="(a) “Smuggling of migrants” shall mean the procurement.\n(b) Other text.",
+    page_start=2,
+)
 P2 = Passage(id="p2", doc_id="d", lang="en", locator="Article 5", text="Migrants shall not become liable.")
-DOCS = {"d": Document(id="d", title="Protocol against the Smuggling of Migrants", short_title="Smuggling Protocol",
-                      lang="en", family="treaty", path="p.md", symbol="A/RES/55/25")}
+DOCS = {
+    "d": Document(
+        id="d",
+        title="Protocol against the Smuggling of Migrants",
+        short_title="Smuggling Protocol",
+        lang="en",
+        family="treaty",
+        path="p.md",
+        symbol="A/RES/55/25",
+    )
+}
 
 
 def test_markers_are_resolved_in_order_of_use_and_unknown_ones_removed():

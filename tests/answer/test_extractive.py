@@ -7,38 +7,75 @@ from __future__ import annotations
 import re
 
 from policyqa.answer.citations import quote_is_verbatim
-from policyqa.index.embedder import HashingEmbedder
-from policyqa.evaluation.metrics import AnswerJudgement, answer_metrics
 from policyqa.answer.extractive import ExtractiveAnswerer
+from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE
 from policyqa.answer.quotes import same_wording, select_quote
 from policyqa.answer.relevance import AnswerSettings
+from policyqa.evaluation.metrics import AnswerJudgement, answer_metrics
+from policyqa.index.embedder import HashingEmbedder
 from policyqa.index.store import build_index, load_index
-from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE
 from policyqa.retrieve.retriever import Retriever
-from policyqa.types import Citation, Document, Passage
 from policyqa.text.units import units
+from policyqa.types import Citation, Document, Passage
 
 DOCS = [
-    Document(id="gcm-en", title="Global Compact for Safe, Orderly and Regular Migration", short_title="GCM", lang="en",
-             family="gcm", path="gcm.txt", symbol="A/RES/73/195"),
-    Document(id="udhr-en", title="Universal Declaration of Human Rights", short_title="UDHR", lang="en", family="udhr",
-             path="u-en.txt", parallel_group="udhr"),
-    Document(id="udhr-fr", title="Déclaration universelle des droits de l’homme", short_title="DUDH", lang="fr",
-             family="udhr", path="u-fr.txt", parallel_group="udhr"),
+    Document(
+        id="gcm-en",
+        title="Global Compact for Safe, Orderly and Regular Migration",
+        short_title="GCM",
+        lang="en",
+        family="gcm",
+        path="gcm.txt",
+        symbol="A/RES/73/195",
+    ),
+    Document(
+        id="udhr-en",
+        title="Universal Declaration of Human Rights",
+        short_title="UDHR",
+        lang="en",
+        family="udhr",
+        path="u-en.txt",
+        parallel_group="udhr",
+    ),
+    Document(
+        id="udhr-fr",
+        title="Déclaration universelle des droits de l’homme",
+        short_title="DUDH",
+        lang="fr",
+        family="udhr",
+        path="u-fr.txt",
+        parallel_group="udhr",
+    ),
 ]
-LONG = ("We commit to ensure that any detention in the context of international migration follows due process. "
-        "To realize this commitment, we will draw from the following actions:\n"
-        "(a) Use existing relevant human rights mechanisms to improve independent monitoring of migrant detention, "
-        "ensuring that it is a measure of last resort and that alternatives to detention are expanded for children;\n"
-        + "\n".join(f"({c}) Strengthen cooperation on data collection, remittances and consular matters, item {c}, with many "
-                    "further words so that the paragraph is long enough to need a selection of its sub-items;"
-                    for c in "bcdefg"))
+LONG = (
+    "We commit to ensure that any detention in the context of international migration follows due process. "
+    "To realize this commitment, we will draw from the following actions:\n"
+    "(a) Use existing relevant human rights mechanisms to improve independent monitoring of migrant detention, "
+    "ensuring that it is a measure of last resort and that alternatives to detention are expanded for children;\n"
+    + "\n".join(
+        f"({c}) Strengthen cooperation on data collection, remittances and consular matters, item {c}, with many "
+        "further words so that the paragraph is long enough to need a selection of its sub-items;"
+        for c in "bcdefg"
+    )
+)
 PASSAGES = [
     Passage(id="g29", doc_id="gcm-en", lang="en", locator="Objective 13 › para 29", text=LONG, page_start=21, page_end=22),
-    Passage(id="e14", doc_id="udhr-en", lang="en", locator="Article 14", parallel_key="udhr#art-14",
-            text="Everyone has the right to seek and to enjoy in other countries asylum from persecution."),
-    Passage(id="f14", doc_id="udhr-fr", lang="fr", locator="Article 14", parallel_key="udhr#art-14",
-            text="Devant la persécution, toute personne a le droit de chercher asile et de bénéficier de l’asile en d’autres pays."),
+    Passage(
+        id="e14",
+        doc_id="udhr-en",
+        lang="en",
+        locator="Article 14",
+        parallel_key="udhr#art-14",
+        text="Everyone has the right to seek and to enjoy in other countries asylum from persecution.",
+    ),
+    Passage(
+        id="f14",
+        doc_id="udhr-fr",
+        lang="fr",
+        locator="Article 14",
+        parallel_key="udhr#art-14",
+        text="Devant la persécution, toute personne a le droit de chercher asile et de bénéficier de l’asile en d’autres pays.",
+    ),
 ]
 
 
@@ -120,19 +157,43 @@ def test_the_threshold_is_lower_when_question_and_passage_languages_differ():
 # Which passage is cited: one, chosen by a rerank of the retrieved candidates, plus the same
 # wording where another instrument repeats it.
 RES = [
-    Document(id="res-a", title="Protection of migrants (2023)", short_title="A/RES/78/217", lang="en",
-             family="unga-resolution", path="a.pdf", symbol="A/RES/78/217"),
-    Document(id="res-b", title="Protection of migrants (2025)", short_title="A/RES/80/218", lang="en",
-             family="unga-resolution", path="b.pdf", symbol="A/RES/80/218"),
+    Document(
+        id="res-a",
+        title="Protection of migrants (2023)",
+        short_title="A/RES/78/217",
+        lang="en",
+        family="unga-resolution",
+        path="a.pdf",
+        symbol="A/RES/78/217",
+    ),
+    Document(
+        id="res-b",
+        title="Protection of migrants (2025)",
+        short_title="A/RES/80/218",
+        lang="en",
+        family="unga-resolution",
+        path="b.pdf",
+        symbol="A/RES/80/218",
+    ),
 ]
 OPERATIVE = "Calls upon States to pursue alternatives to detention while assessments of migration status are under way;"
 RES_PASSAGES = [
-    Passage(id="a-pre", doc_id="res-a", lang="en", locator="preambular para 3",
-            text="Recalling that States should pursue alternatives to detention while migration status assessments are under way,"),
+    Passage(
+        id="a-pre",
+        doc_id="res-a",
+        lang="en",
+        locator="preambular para 3",
+        text="Recalling that States should pursue alternatives to detention while migration status assessments are under way,",
+    ),
     Passage(id="a-op6", doc_id="res-a", lang="en", locator="op. 6", text=OPERATIVE),
     Passage(id="b-op6", doc_id="res-b", lang="en", locator="op. 6", text=OPERATIVE.replace("Calls upon", "Also calls upon")),
-    Passage(id="b-op9", doc_id="res-b", lang="en", locator="op. 9",
-            text="Encourages States to improve the collection of data on migration, disaggregated by sex and age;"),
+    Passage(
+        id="b-op9",
+        doc_id="res-b",
+        lang="en",
+        locator="op. 9",
+        text="Encourages States to improve the collection of data on migration, disaggregated by sex and age;",
+    ),
 ]
 
 
@@ -159,12 +220,15 @@ def test_one_passage_is_cited_not_every_passage_that_scores_near_it(tmp_path):
 
 def test_an_operative_paragraph_is_preferred_to_a_preambular_one_and_the_same_wording_elsewhere_is_cited_too(tmp_path):
     answerer = _answerer_over(tmp_path, RES_PASSAGES, RES)
-    hits = list(answerer.retriever.search("Should States pursue alternatives to detention while migration status is assessed?", k=8, lang="en").hits)
+    hits = list(
+        answerer.retriever.search("Should States pursue alternatives to detention while migration status is assessed?", k=8, lang="en").hits
+    )
     assert hits[0].passage.id == "a-pre"  # retrieval alone would cite the preamble
     answer = answerer.answer("Should States pursue alternatives to detention while migration status is assessed?")
     assert [c.passage_id for c in answer.citations] == ["a-op6", "b-op6"]
-    assert "[2]" in answer.text and all(quote_is_verbatim(c, next(p for p in RES_PASSAGES if p.id == c.passage_id))
-                                        for c in answer.citations)
+    assert "[2]" in answer.text and all(
+        quote_is_verbatim(c, next(p for p in RES_PASSAGES if p.id == c.passage_id)) for c in answer.citations
+    )
 
 
 def test_when_the_question_names_an_instrument_a_passage_of_another_one_is_not_cited(tmp_path):
@@ -195,8 +259,9 @@ def test_each_passage_is_scored_by_its_closest_unit_and_older_builds_fall_back_t
     assert hit.unit is not None and abs(hit.unit - expected) < 1e-5  # what the rerank reads
     index.unit_vectors = index.unit_rows = None  # a build made before unit vectors existed
     assert index.passage_unit_scores(query) is None
-    answer = ExtractiveAnswerer(Retriever(index, lambda q: embedder.embed_queries([q])[0]),
-                                AnswerSettings(min_dense=0.05, min_dense_cross=0.05)).answer(question)
+    answer = ExtractiveAnswerer(
+        Retriever(index, lambda q: embedder.embed_queries([q])[0]), AnswerSettings(min_dense=0.05, min_dense_cross=0.05)
+    ).answer(question)
     assert answer.answered and answer.citations[0].passage_id == "g29"
 
 
@@ -235,10 +300,20 @@ def test_a_question_about_a_named_provision_as_a_whole_is_answered_from_its_chap
     from policyqa.types import Hit
 
     answerer = _answerer(tmp_path)
-    chapeau = Passage(id="o1", doc_id="gcm-en", lang="en", locator="Objective 1 › para 17",
-                      text="We commit to strengthen the global evidence base on international migration.")
-    actions = Passage(id="o1g", doc_id="gcm-en", lang="en", locator="Objective 1 › para 17 (g)–(i)",
-                      text="(g) Improve national data collection by integrating migration-related topics into censuses;")
+    chapeau = Passage(
+        id="o1",
+        doc_id="gcm-en",
+        lang="en",
+        locator="Objective 1 › para 17",
+        text="We commit to strengthen the global evidence base on international migration.",
+    )
+    actions = Passage(
+        id="o1g",
+        doc_id="gcm-en",
+        lang="en",
+        locator="Objective 1 › para 17 (g)–(i)",
+        text="(g) Improve national data collection by integrating migration-related topics into censuses;",
+    )
     hits = [Hit(actions, 1, 0.03, 0.52, 0.0), Hit(chapeau, 2, 0.02, 0.50, 0.0)]
     question = "What does Objective 1 of A/RES/73/195 call for?"
     assert [h.passage.id for h in _chosen(answerer, hits, question, "en")] == ["o1"]
@@ -253,8 +328,10 @@ def test_a_named_instrument_is_looked_for_below_the_first_candidates(tmp_path):
 
     answerer = _answerer_over(tmp_path, RES_PASSAGES, DOCS + RES)
     # Eight passages of another instrument come first; the named resolution's is ninth.
-    others = [Hit(Passage(id=f"u{i}", doc_id="udhr-en", lang="en", locator=f"Article {i}", text=f"Clause {i}."),
-                  i, 0.03, 0.60, 0.0) for i in range(1, 9)]
+    others = [
+        Hit(Passage(id=f"u{i}", doc_id="udhr-en", lang="en", locator=f"Article {i}", text=f"Clause {i}."), i, 0.03, 0.60, 0.0)
+        for i in range(1, 9)
+    ]
     ninth = Hit(RES_PASSAGES[2], 9, 0.01, 0.40, 0.0)
     question = "What does resolution 80/218 say about alternatives to detention?"
     assert [h.passage.id for h in _chosen(answerer, others + [ninth], question, "en")] == ["b-op6"]
@@ -280,6 +357,5 @@ def test_an_answer_lists_the_next_provisions_it_ranked_as_nearby_not_cited(tmp_p
     nearby = [c.passage_id for c in answer.see_also]
     # The preamble and the data paragraph; never a cited passage or one repeating its wording.
     assert nearby and len(nearby) <= 2 and not set(nearby) & set(cited)
-    assert all(c.quote and quote_is_verbatim(c, next(p for p in RES_PASSAGES if p.id == c.passage_id))
-               for c in answer.see_also)
+    assert all(c.quote and quote_is_verbatim(c, next(p for p in RES_PASSAGES if p.id == c.passage_id)) for c in answer.see_also)
     assert "a-pre" in nearby

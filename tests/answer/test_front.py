@@ -4,8 +4,8 @@ the factory that turns a mode's name into an answerer."""
 from __future__ import annotations
 
 import pytest
-
 from index_fixtures import DOCS, _build, _retriever
+
 from policyqa.answer.extractive import ExtractiveAnswerer
 from policyqa.answer.factory import MODES, make_answerer
 from policyqa.answer.front import Asked, Front
@@ -48,8 +48,10 @@ def test_every_mode_declines_the_same_way(retriever):
     assert not extractive.answered and not generative.answered
     assert extractive.text == generative.text and extractive.see_also == generative.see_also
     assert (extractive.mode, generative.mode) == ("extractive", "llm")
-    unsupported = [ExtractiveAnswerer(retriever).answer("¿Qué dice el Pacto sobre los niños migrantes?"),
-                   LLMAnswerer(retriever, NeverCalled()).answer("¿Qué dice el Pacto sobre los niños migrantes?")]
+    unsupported = [
+        ExtractiveAnswerer(retriever).answer("¿Qué dice el Pacto sobre los niños migrantes?"),
+        LLMAnswerer(retriever, NeverCalled()).answer("¿Qué dice el Pacto sobre los niños migrantes?"),
+    ]
     assert {a.text for a in unsupported} == {UNSUPPORTED_LANGUAGE}
 
 
@@ -75,8 +77,11 @@ def test_the_factory_builds_each_mode_and_refuses_others(retriever):
 
 def test_one_filter_check_for_every_caller():
     indexed = {d.id: d for d in DOCS}
-    catalogued = {**indexed, "gcm-fr": Document(id="gcm-fr", title="Pacte", lang="fr", family="gcm", path="gcm-fr.pdf"),
-                  "x": Document(id="x", title="X", lang="en", family="absent-family", path="x.pdf")}
+    catalogued = {
+        **indexed,
+        "gcm-fr": Document(id="gcm-fr", title="Pacte", lang="fr", family="gcm", path="gcm-fr.pdf"),
+        "x": Document(id="x", title="X", lang="en", family="absent-family", path="x.pdf"),
+    }
     check(Filters(("udhr-en",), ("gcm",)), indexed)
     with pytest.raises(UnknownFilter) as unknown:
         check(Filters(("nope",)), indexed, catalogued)

@@ -11,21 +11,30 @@ import sys
 
 import httpx
 import pytest
+from service_helpers import free_port, serve_api, sse_events, start, stop
 
-from policyqa.index.embedder import HashingEmbedder
 from policyqa.answer.relevance import AnswerSettings
+from policyqa.index.embedder import HashingEmbedder
 from policyqa.index.store import build_index, load_index
 from policyqa.retrieve.retriever import Retriever
 from policyqa.types import Document, Passage
-from service_helpers import free_port, serve_api, sse_events, start, stop
 
-DOCS = [Document(id="udhr-en", title="Universal Declaration of Human Rights", short_title="UDHR", lang="en",
-                 family="udhr", path="u.txt")]
+DOCS = [Document(id="udhr-en", title="Universal Declaration of Human Rights", short_title="UDHR", lang="en", family="udhr", path="u.txt")]
 PASSAGES = [
-    Passage(id="a14", doc_id="udhr-en", lang="en", locator="Article 14",
-            text="Everyone has the right to seek and to enjoy in other countries asylum from persecution."),
-    Passage(id="a13", doc_id="udhr-en", lang="en", locator="Article 13",
-            text="Everyone has the right to freedom of movement and residence within the borders of each State."),
+    Passage(
+        id="a14",
+        doc_id="udhr-en",
+        lang="en",
+        locator="Article 14",
+        text="Everyone has the right to seek and to enjoy in other countries asylum from persecution.",
+    ),
+    Passage(
+        id="a13",
+        doc_id="udhr-en",
+        lang="en",
+        locator="Article 13",
+        text="Everyone has the right to freedom of movement and residence within the borders of each State.",
+    ),
 ]
 
 
@@ -45,8 +54,13 @@ def server(tmp_path_factory):
     _require_llama()
     port = free_port()
     base = f"http://127.0.0.1:{port}/v1"
-    proc = start(["llm", "serve", "--model", "smollm2", "--port", str(port), "--n-ctx", "2048"], None,
-                 tmp_path_factory.mktemp("llm") / "server.log", f"{base}/models", timeout=90)
+    proc = start(
+        ["llm", "serve", "--model", "smollm2", "--port", str(port), "--n-ctx", "2048"],
+        None,
+        tmp_path_factory.mktemp("llm") / "server.log",
+        f"{base}/models",
+        timeout=90,
+    )
     yield base
     stop(proc)
 
@@ -116,8 +130,7 @@ def test_cli_says_how_to_start_a_model_when_none_answers(tmp_path, monkeypatch):
     from policyqa.cli.main import app
 
     embedder = HashingEmbedder()
-    build_index(PASSAGES, DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension,
-                tmp_path / "index")
+    build_index(PASSAGES, DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, tmp_path / "index")
     monkeypatch.setenv("POLICYQA_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("POLICYQA_EMBEDDER", "hashing")
     monkeypatch.setenv("POLICYQA_LLM_BASE_URL", "http://127.0.0.1:9/v1")
@@ -133,9 +146,16 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
 
     root = require_shared_corpus()
     (tmp_path / "catalog.toml").write_text(CATALOG, encoding="utf-8")
-    env = {**os.environ, "POLICYQA_CATALOG": str(tmp_path / "catalog.toml"), "POLICYQA_CORPUS_ROOTS": str(root),
-           "POLICYQA_INDEX_DIR": str(tmp_path / "index"), "POLICYQA_CACHE_DIR": str(tmp_path / "cache"),
-           "POLICYQA_EMBEDDER": "hashing", "POLICYQA_DB": str(tmp_path / "db.sqlite3"), "POLICYQA_LLM_BASE_URL": server}
+    env = {
+        **os.environ,
+        "POLICYQA_CATALOG": str(tmp_path / "catalog.toml"),
+        "POLICYQA_CORPUS_ROOTS": str(root),
+        "POLICYQA_INDEX_DIR": str(tmp_path / "index"),
+        "POLICYQA_CACHE_DIR": str(tmp_path / "cache"),
+        "POLICYQA_EMBEDDER": "hashing",
+        "POLICYQA_DB": str(tmp_path / "db.sqlite3"),
+        "POLICYQA_LLM_BASE_URL": server,
+    }
     subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
     port = free_port()
     api = serve_api(env, port, tmp_path / "api.log", probe="/v1/ready")
@@ -154,8 +174,9 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
         # Whatever the small model wrote, every citation shown is a retrieved passage's.
         known = {h["passage"]["id"] for h in httpx.get(f"{base}/v1/search", params={"q": question, "k": 3, "lang": "en"}).json()["hits"]}
         assert {c["passage_id"] for c in done["citations"]} <= known
-        kept = httpx.get(f"{base}/v1/conversations/{done['conversation_id']}",
-                         headers={"X-Conversation-Token": done["conversation_token"]}).json()
+        kept = httpx.get(
+            f"{base}/v1/conversations/{done['conversation_id']}", headers={"X-Conversation-Token": done["conversation_token"]}
+        ).json()
         assert kept["turns"][0]["answer"]["mode"] == "llm"
     finally:
         stop(api)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from service_helpers import API_KEY, free_port, serve_api, service_env, sse_events, stop
 
 # UDHR Article 14's own words: covered even for the hashing embedder, so the model is asked.
@@ -51,9 +50,15 @@ def test_search_returns_passages_with_their_other_language_version(base):
 
 def test_bad_requests_get_4xx_with_a_message_never_500(base):
     cases = [
-        ({"q": ""}, 422), ({"q": "x" * 5000}, 422), ({"q": "asile", "k": 0}, 422), ({"q": "asile", "lang": "de"}, 422),
-        ({"q": "asile", "doc": "nope"}, 404), ({"q": "asile", "family": "nope"}, 404), ({}, 422),
-        ({"q": "asile", "only_lang": "de"}, 422), ({"q": "asile", "doc": "not-here"}, 404),
+        ({"q": ""}, 422),
+        ({"q": "x" * 5000}, 422),
+        ({"q": "asile", "k": 0}, 422),
+        ({"q": "asile", "lang": "de"}, 422),
+        ({"q": "asile", "doc": "nope"}, 404),
+        ({"q": "asile", "family": "nope"}, 404),
+        ({}, 422),
+        ({"q": "asile", "only_lang": "de"}, 422),
+        ({"q": "asile", "doc": "not-here"}, 404),
     ]
     for params, status in cases:
         r = httpx.get(f"{base}/v1/search", params=params)
@@ -122,12 +127,20 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
         assert data["citations"] and all(f"{c['marker']}" in data["text"] for c in data["citations"])
     else:
         assert data["text"].startswith("Le corpus ne couvre pas")
-    for body, status in [({"question": ""}, 422), ({"question": "   "}, 422), ({"question": "x" * 5000}, 422), ({}, 422),
-                         ({"question": "asile", "lang": "de"}, 422), ({"question": "asile", "mode": "oracle"}, 422),
-                         ({"question": "asile", "questoin": "typo"}, 422), ({"question": ["a", "b"]}, 422),
-                         ({"question": "asile", "doc": ["nope"]}, 404), ({"question": "asile", "family": ["nope"]}, 404),
-                         ({"question": "asile", "conversation_id": "0" * 32}, 401),
-                         ({"question": COVERED, "mode": "llm"}, 503)]:
+    for body, status in [
+        ({"question": ""}, 422),
+        ({"question": "   "}, 422),
+        ({"question": "x" * 5000}, 422),
+        ({}, 422),
+        ({"question": "asile", "lang": "de"}, 422),
+        ({"question": "asile", "mode": "oracle"}, 422),
+        ({"question": "asile", "questoin": "typo"}, 422),
+        ({"question": ["a", "b"]}, 422),
+        ({"question": "asile", "doc": ["nope"]}, 404),
+        ({"question": "asile", "family": ["nope"]}, 404),
+        ({"question": "asile", "conversation_id": "0" * 32}, 401),
+        ({"question": COVERED, "mode": "llm"}, 503),
+    ]:
         for route in ("/v1/ask", "/v1/ask/stream"):
             bad = httpx.post(f"{base}{route}", json=body)
             assert bad.status_code == status, (route, body, bad.text)
@@ -143,14 +156,16 @@ def test_errors_speak_the_askers_language(base):
     en = httpx.post(f"{base}/v1/ask", json={"question": "asylum", "doc": ["nope"]}, headers={"Accept-Language": "en-GB"})
     assert en.json()["detail"].startswith("unknown document 'nope'")
     # Known from the question itself once the conversation is read.
-    stale = httpx.post(f"{base}/v1/ask", json={"question": "Quels droits pour les réfugiés ?", "lang": "fr",
-                                               "conversation_id": "f" * 32}, headers={"X-Conversation-Token": "x" * 43})
+    stale = httpx.post(
+        f"{base}/v1/ask",
+        json={"question": "Quels droits pour les réfugiés ?", "lang": "fr", "conversation_id": "f" * 32},
+        headers={"X-Conversation-Token": "x" * 43},
+    )
     assert stale.status_code == 404 and stale.json()["detail"].startswith("aucune conversation")
 
 
 def test_stream_sends_start_text_citations_and_the_final_answer(base):
-    r = httpx.post(f"{base}/v1/ask/stream", json={"question": "Toute personne a le droit de chercher asile en d'autres pays"},
-                   timeout=30)
+    r = httpx.post(f"{base}/v1/ask/stream", json={"question": "Toute personne a le droit de chercher asile en d'autres pays"}, timeout=30)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
     events = sse_events(r)
     names = [name for name, _ in events]
@@ -164,20 +179,27 @@ def test_stream_sends_start_text_citations_and_the_final_answer(base):
 
 
 def test_a_follow_up_is_read_against_the_previous_turn_and_the_conversation_is_kept(base):
-    first = httpx.post(f"{base}/v1/ask", json={"question": "Quels sont les droits des migrants selon la résolution sur la protection des migrants ?"}).json()
+    first = httpx.post(
+        f"{base}/v1/ask", json={"question": "Quels sont les droits des migrants selon la résolution sur la protection des migrants ?"}
+    ).json()
     conversation, owner = first["conversation_id"], {"X-Conversation-Token": first["conversation_token"]}
-    follow = httpx.post(f"{base}/v1/ask", json={"question": "et pour les enfants ?", "conversation_id": conversation},
-                        headers=owner).json()
+    follow = httpx.post(f"{base}/v1/ask", json={"question": "et pour les enfants ?", "conversation_id": conversation}, headers=owner).json()
     assert follow["follow_up"] is True and follow["lang"] == "fr"
     assert follow["query"].startswith("Quels sont les droits des migrants") and follow["query"].endswith("et pour les enfants ?")
     assert follow["conversation_token"] == ""  # given once, when the conversation started
     # A failed request on the conversation loses nothing.
     assert httpx.post(f"{base}/v1/ask", json={"question": "", "conversation_id": conversation}, headers=owner).status_code == 422
-    assert httpx.post(f"{base}/v1/ask", json={"question": "asile", "conversation_id": conversation, "doc": ["nope"]},
-                      headers=owner).status_code == 404
+    assert (
+        httpx.post(
+            f"{base}/v1/ask", json={"question": "asile", "conversation_id": conversation, "doc": ["nope"]}, headers=owner
+        ).status_code
+        == 404
+    )
     kept = httpx.get(f"{base}/v1/conversations/{conversation}", headers=owner).json()
     assert [t["question"] for t in kept["turns"]] == [
-        "Quels sont les droits des migrants selon la résolution sur la protection des migrants ?", "et pour les enfants ?"]
+        "Quels sont les droits des migrants selon la résolution sur la protection des migrants ?",
+        "et pour les enfants ?",
+    ]
     assert kept["turns"][1]["answer"]["text"] == follow["text"]
     assert httpx.get(f"{base}/v1/conversations/nope", headers=owner).status_code == 404
     # An empty id starts a new conversation rather than naming a missing one.
@@ -190,14 +212,16 @@ def test_a_conversation_is_only_readable_and_writable_by_whoever_started_it(base
     theirs = httpx.post(f"{base}/v1/conversations").json()
     assert theirs["conversation_token"] and theirs["turns"] == []
     conversation, answer = mine["conversation_id"], mine["answer_id"]
-    for headers, status in (({}, 401), ({"X-Conversation-Token": theirs["conversation_token"]}, 404),
-                            ({"X-Conversation-Token": mine["conversation_token"]}, 200)):
+    for headers, status in (
+        ({}, 401),
+        ({"X-Conversation-Token": theirs["conversation_token"]}, 404),
+        ({"X-Conversation-Token": mine["conversation_token"]}, 200),
+    ):
         read = httpx.get(f"{base}/v1/conversations/{conversation}", headers=headers)
         assert read.status_code == status
         if status != 200:  # programs tell a lost conversation from other errors by its code
             assert read.json()["code"] == {401: "conversation_token", 404: "unknown_conversation"}[status]
-        cont = httpx.post(f"{base}/v1/ask", json={"question": "et pour les enfants ?", "conversation_id": conversation},
-                          headers=headers)
+        cont = httpx.post(f"{base}/v1/ask", json={"question": "et pour les enfants ?", "conversation_id": conversation}, headers=headers)
         assert cont.status_code == status, cont.text
         rated = httpx.post(f"{base}/v1/feedback", json={"answer_id": answer, "rating": 1}, headers=headers)
         assert rated.status_code == (201 if status == 200 else status), rated.text
@@ -215,12 +239,15 @@ def test_a_conversation_is_only_readable_and_writable_by_whoever_started_it(base
 def test_feedback_is_stored_and_checked(base):
     answer = httpx.post(f"{base}/v1/ask", json={"question": "asylum from persecution"}).json()
     owner = {"X-Conversation-Token": answer["conversation_token"]}
-    r = httpx.post(f"{base}/v1/feedback", json={"answer_id": answer["answer_id"], "rating": -1, "comment": "cite Art. 14"},
-                   headers=owner)
+    r = httpx.post(f"{base}/v1/feedback", json={"answer_id": answer["answer_id"], "rating": -1, "comment": "cite Art. 14"}, headers=owner)
     assert r.status_code == 201 and r.json()["rating"] == -1 and r.json()["comment"] == "cite Art. 14"
-    for body, status in [({"answer_id": "nope", "rating": 1}, 404), ({"answer_id": answer["answer_id"], "rating": 5}, 422),
-                         ({"answer_id": answer["answer_id"]}, 422), ({"answer_id": answer["answer_id"], "rating": True}, 422),
-                         ({"answer_id": answer["answer_id"], "rating": 1, "comment": "x" * 5000}, 422)]:
+    for body, status in [
+        ({"answer_id": "nope", "rating": 1}, 404),
+        ({"answer_id": answer["answer_id"], "rating": 5}, 422),
+        ({"answer_id": answer["answer_id"]}, 422),
+        ({"answer_id": answer["answer_id"], "rating": True}, 422),
+        ({"answer_id": answer["answer_id"], "rating": 1, "comment": "x" * 5000}, 422),
+    ]:
         bad = httpx.post(f"{base}/v1/feedback", json=body, headers=owner)
         assert bad.status_code == status, (body, bad.text)
 
@@ -247,8 +274,7 @@ def test_rebuild_keeps_serving_the_previous_index_until_the_new_one_is_in(base):
 
 
 def test_cors_allows_only_the_configured_origin(base):
-    allowed = httpx.options(f"{base}/v1/search", headers={"Origin": "https://portal.example.org",
-                                                          "Access-Control-Request-Method": "GET"})
+    allowed = httpx.options(f"{base}/v1/search", headers={"Origin": "https://portal.example.org", "Access-Control-Request-Method": "GET"})
     assert allowed.headers.get("access-control-allow-origin") == "https://portal.example.org"
     other = httpx.get(f"{base}/v1/health", headers={"Origin": "https://elsewhere.example.com"})
     assert "access-control-allow-origin" not in other.headers
@@ -277,15 +303,20 @@ def test_training_material_over_http(base):
     quiz = httpx.post(f"{base}/v1/training/quiz", json={"topic": "asylum", "lang": "en", "count": 3, "answers": False}, timeout=60)
     assert quiz.status_code == 200 and quiz.json()["answers"] is False
     assert all("answer" not in item for item in quiz.json()["items"])
-    for route, body, status in [("pack", {"topic": " "}, 422), ("pack", {"topic": "asile", "doc": ["nope"]}, 404),
-                                ("pack", {"topic": "asile", "lang": "de"}, 422), ("quiz", {"topic": "asile", "count": 0}, 422),
-                                ("quiz", {"topic": "asile", "format": "docx"}, 422)]:
+    for route, body, status in [
+        ("pack", {"topic": " "}, 422),
+        ("pack", {"topic": "asile", "doc": ["nope"]}, 404),
+        ("pack", {"topic": "asile", "lang": "de"}, 422),
+        ("quiz", {"topic": "asile", "count": 0}, 422),
+        ("quiz", {"topic": "asile", "format": "docx"}, 422),
+    ]:
         bad = httpx.post(f"{base}/v1/training/{route}", json=body)
         assert bad.status_code == status, (route, body, bad.text)
     asked = httpx.post(f"{base}/v1/ask", json={"question": COVERED}).json()
     owner = {"X-Conversation-Token": asked["conversation_token"]}
-    record = httpx.get(f"{base}/v1/training/transcript/{asked['conversation_id']}", params={"format": "markdown", "lang": "fr"},
-                       headers=owner)
+    record = httpx.get(
+        f"{base}/v1/training/transcript/{asked['conversation_id']}", params={"format": "markdown", "lang": "fr"}, headers=owner
+    )
     assert record.status_code == 200 and COVERED in record.text
     assert httpx.get(f"{base}/v1/training/transcript/{asked['conversation_id']}", headers=owner).content[:4] == b"%PDF"
     assert httpx.get(f"{base}/v1/training/transcript/nope", headers=owner).status_code == 404
@@ -317,8 +348,7 @@ def test_a_chunked_body_over_the_limit_is_refused_like_a_declared_one(base):
             yield b'{"question": "' + b"x" * 65_536
 
     for route in ("/v1/ask", "/v1/feedback", "/v1/training/pack"):
-        r = httpx.post(f"{base}{route}", content=chunks(), headers={"content-type": "application/json",
-                                                                     "Accept-Language": "fr"})
+        r = httpx.post(f"{base}{route}", content=chunks(), headers={"content-type": "application/json", "Accept-Language": "fr"})
         assert "content-length" not in r.request.headers and r.request.headers["transfer-encoding"] == "chunked"
         assert r.status_code == 413 and r.json()["detail"].startswith("requête trop volumineuse"), (route, r.text)
     declared = httpx.post(f"{base}/v1/ask", content=b"x" * 1_000_000, headers={"content-type": "application/json"})
@@ -414,6 +444,7 @@ def test_a_flooding_client_gets_429s_and_cannot_starve_the_others(env, tmp_path)
             statuses.append(r.status_code)
             if r.status_code == 429:
                 retry_after.add(r.headers.get("retry-after", ""))
+
     try:
         idle = polite(8)
         threads = [threading.Thread(target=flood) for _ in range(6)]
@@ -425,8 +456,10 @@ def test_a_flooding_client_gets_429s_and_cannot_starve_the_others(env, tmp_path)
         for t in threads:
             t.join()
         refused = statuses.count(429)
-        print(f"flooder: {len(statuses)} requests, {refused} refused (429); polite p50 idle "
-              f"{statistics.median(idle) * 1000:.0f} ms, under flood {statistics.median(loaded) * 1000:.0f} ms")
+        print(
+            f"flooder: {len(statuses)} requests, {refused} refused (429); polite p50 idle "
+            f"{statistics.median(idle) * 1000:.0f} ms, under flood {statistics.median(loaded) * 1000:.0f} ms"
+        )
         assert refused > len(statuses) / 2 and set(statuses) <= {200, 429}
         assert retry_after and all(v.isdigit() and int(v) >= 1 for v in retry_after)
         # Refusals cost microseconds: the polite client waits behind at most the flooder's 10 a second.

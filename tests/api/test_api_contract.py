@@ -12,9 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from service_helpers import API_KEY, free_port, serve_api, service_env, stop
-
 
 
 def test_every_operation_keeps_its_contract_under_generated_requests(tmp_path):
@@ -29,10 +27,32 @@ def test_every_operation_keeps_its_contract_under_generated_requests(tmp_path):
     proc = serve_api(env, port, tmp_path / "server.log", probe="/v1/ready")
     try:
         run = subprocess.run(
-            [str(cli), "run", f"http://127.0.0.1:{port}/openapi.json", "--checks", "all", "--max-examples", "10",
-             "--seed", "20261202", "--workers", "2", "--request-timeout", "60", "--header", f"X-API-Key: {API_KEY}",
-             "--report", "junit", "--report-dir", str(tmp_path / "report")],
-            cwd=tmp_path, capture_output=True, text=True, timeout=1200)
+            [
+                str(cli),
+                "run",
+                f"http://127.0.0.1:{port}/openapi.json",
+                "--checks",
+                "all",
+                "--max-examples",
+                "10",
+                "--seed",
+                "20261202",
+                "--workers",
+                "2",
+                "--request-timeout",
+                "60",
+                "--header",
+                f"X-API-Key: {API_KEY}",
+                "--report",
+                "junit",
+                "--report-dir",
+                str(tmp_path / "report"),
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
         summary = run.stdout[-4000:]
         print(summary)
         assert run.returncode == 0 and " passed" in summary, summary

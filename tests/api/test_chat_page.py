@@ -9,18 +9,33 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import require_shared_corpus
 from service_helpers import build_subset_index, free_port, serve_api, sse_events, stop
 
 pytestmark = pytest.mark.model
-SUBSET = ["gcm-en", "udhr-en", "udhr-fr", "smuggling-protocol-2000-en", "refugee-convention-1951-en",
-          "a-res-78-217-en", "rabat-marrakech-2023-fr"]
+SUBSET = [
+    "gcm-en",
+    "udhr-en",
+    "udhr-fr",
+    "smuggling-protocol-2000-en",
+    "refugee-convention-1951-en",
+    "a-res-78-217-en",
+    "rabat-marrakech-2023-fr",
+]
 CHROMIUM = os.environ.get("POLICYQA_CHROMIUM", "/usr/bin/chromium")
 # Without the networking flags chromium tries to reach Google's services, which a closed
 # network refuses; none of them is needed to render a local page.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-default-apps", "--metrics-recording-only"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--metrics-recording-only",
+]
 DETENTION_FR = "Quelles garanties le Pacte mondial prévoit-il pour les migrants en détention ?"
 
 
@@ -29,10 +44,15 @@ def server(tmp_path_factory, real_embedder):
     tmp = tmp_path_factory.mktemp("real-service")
     build_subset_index(SUBSET, tmp / "index", real_embedder)
     port = free_port()
-    env = {**os.environ, "POLICYQA_INDEX_DIR": str(tmp / "index"), "POLICYQA_CORPUS_ROOTS": str(require_shared_corpus()),
-           "POLICYQA_DB": str(tmp / "conversations.sqlite3"), "POLICYQA_EMBEDDER": "embeddinggemma",
-           # No generative model answers here: the page must say so instead of offering it.
-           "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1"}
+    env = {
+        **os.environ,
+        "POLICYQA_INDEX_DIR": str(tmp / "index"),
+        "POLICYQA_CORPUS_ROOTS": str(require_shared_corpus()),
+        "POLICYQA_DB": str(tmp / "conversations.sqlite3"),
+        "POLICYQA_EMBEDDER": "embeddinggemma",
+        # No generative model answers here: the page must say so instead of offering it.
+        "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+    }
     proc = serve_api(env, port, tmp / "server.log", probe="/v1/ready", timeout=180)
     yield f"http://127.0.0.1:{port}"
     stop(proc)
@@ -42,14 +62,20 @@ def test_the_real_service_answers_streams_and_follows_up_over_http(server):
     answer = httpx.post(f"{server}/v1/ask", json={"question": DETENTION_FR}, timeout=60).json()
     assert answer["answered"] and answer["lang"] == "fr"
     assert any(c["doc_id"] == "gcm-en" and c["locator"].startswith("Objective 13") for c in answer["citations"]), answer
-    follow = httpx.post(f"{server}/v1/ask", json={"question": "et pour les enfants ?",
-                                                  "conversation_id": answer["conversation_id"]},
-                        headers={"X-Conversation-Token": answer["conversation_token"]}, timeout=60).json()
+    follow = httpx.post(
+        f"{server}/v1/ask",
+        json={"question": "et pour les enfants ?", "conversation_id": answer["conversation_id"]},
+        headers={"X-Conversation-Token": answer["conversation_token"]},
+        timeout=60,
+    ).json()
     assert follow["follow_up"] and follow["lang"] == "fr" and follow["answered"]
     cited = [httpx.get(f"{server}/v1/passages/{c['passage_id']}").json()["passage"]["text"] for c in follow["citations"]]
     assert any("children" in text for text in cited), follow
-    streamed = httpx.post(f"{server}/v1/ask/stream", json={"question": "Can a refugee be returned to a country where his life would be threatened?"},
-                          timeout=60)
+    streamed = httpx.post(
+        f"{server}/v1/ask/stream",
+        json={"question": "Can a refugee be returned to a country where his life would be threatened?"},
+        timeout=60,
+    )
     events = sse_events(streamed)
     done = events[-1][1]
     assert [n for n, _ in events][-1] == "done" and done["answered"] and done["lang"] == "en"
@@ -98,8 +124,14 @@ def test_the_chat_page_in_chromium(server, shots):
         page = context.new_page()
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:")) else None)
         # The one refused question below (an unknown document) is logged by chromium; nothing else may be.
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" and not (
-            "status of 404" in m.text and m.location.get("url", "").endswith("/v1/ask/stream")) else None)
+        page.on(
+            "console",
+            lambda m: (
+                problems.append(m.text)
+                if m.type == "error" and not ("status of 404" in m.text and m.location.get("url", "").endswith("/v1/ask/stream"))
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: problems.append(str(e)))
 
         # Opened by a French browser: a French interface.
@@ -153,9 +185,11 @@ def test_the_chat_page_in_chromium(server, shots):
         assert 1 <= nearby.count() <= 2
         label = nearby.first.inner_text()
         nearby.first.click()
-        page.wait_for_function("(label) => { const l = document.querySelector('#panel .locator strong');"
-                               " return l && document.querySelector('#panel .passage-text') && label.includes(l.textContent); }",
-                               arg=label)
+        page.wait_for_function(
+            "(label) => { const l = document.querySelector('#panel .locator strong');"
+            " return l && document.querySelector('#panel .passage-text') && label.includes(l.textContent); }",
+            arg=label,
+        )
         marker.click()
         page.wait_for_selector("#panel mark")
 
@@ -171,8 +205,10 @@ def test_the_chat_page_in_chromium(server, shots):
         assert page.locator(".turn").count() == 2 and "suite de la question précédente" in page.locator(".turn").nth(1).inner_text()
 
         # An error card offers no copy or rating buttons (nothing to copy or rate).
-        page.evaluate("document.getElementById('filter-doc').append(new Option('gone', 'no-such-document'));"
-                      "document.getElementById('filter-doc').value = 'no-such-document';")
+        page.evaluate(
+            "document.getElementById('filter-doc').append(new Option('gone', 'no-such-document'));"
+            "document.getElementById('filter-doc').value = 'no-such-document';"
+        )
         page.fill("#question", "Quels droits pour les enfants ?")
         page.keyboard.press("Enter")
         failed = page.locator(".turn").nth(2)
@@ -182,7 +218,9 @@ def test_the_chat_page_in_chromium(server, shots):
         # The refused filter did not cost the conversation: it is still the same one, token and all.
         assert page.evaluate("sessionStorage.getItem('policyqa.conversationToken')")
         assert page.locator(".turn").count() == 3
-        page.evaluate("const f = document.getElementById('filter-doc'); f.value = ''; f.querySelector('[value=no-such-document]').remove();")
+        page.evaluate(
+            "const f = document.getElementById('filter-doc'); f.value = ''; f.querySelector('[value=no-such-document]').remove();"
+        )
         marker = page.locator(".turn").nth(0).locator("button.marker").first
         marker.click()
         page.wait_for_selector("#panel mark")
@@ -223,9 +261,13 @@ def test_the_chat_page_in_chromium(server, shots):
         browser.close()
     assert not outside, f"the page reached outside the service: {outside}"
     assert not problems, problems
-    assert {f.name for f in shots.glob("*.png")} >= {"1-fr-answer.png", "2-fr-citation-panel.png",
-                                                     "3-en-interface-not-covered.png", "4-phone-answer.png",
-                                                     "5-phone-source.png"}
+    assert {f.name for f in shots.glob("*.png")} >= {
+        "1-fr-answer.png",
+        "2-fr-citation-panel.png",
+        "3-en-interface-not-covered.png",
+        "4-phone-answer.png",
+        "5-phone-source.png",
+    }
 
 
 def test_training_in_the_chat_page_practice_quiz_pack_and_session_record(server, shots, tmp_path):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 import time
 
+from index_fixtures import _build
+
 from policyqa.conversation.store import ConversationStore
 from policyqa.index.embedder import HashingEmbedder
 from policyqa.settings import Settings
 from policyqa_api.service import Service
-from index_fixtures import _build
 
 
 class Gated(HashingEmbedder):

@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from policyqa.conversation import turns as chat
-from policyqa.conversation.store import ConversationStore, UnknownConversation
 from policyqa.conversation.followup import contextualise, is_follow_up
+from policyqa.conversation.store import ConversationStore, UnknownConversation
 from policyqa.types import Answer, Citation
 
 CITATION = Citation("[1]", "p1", "udhr-fr", "DUDH", "", "Article 14", "3", "Devant la persécution…", "fr", "p2")
@@ -93,17 +93,20 @@ def test_concurrent_writers_lose_nothing_and_never_share_a_position(tmp_path):
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-@pytest.mark.parametrize("question, lang, expected", [
-    ("et pour les enfants ?", "fr", True),
-    ("Et ces droits ?", "fr", True),
-    ("Que dit-il sur le retour ?", "fr", True),
-    ("What about children?", "en", True),
-    ("Is it binding?", "en", True),
-    ("Quelles garanties pour les migrants en détention ?", "fr", False),
-    ("Qu’est-ce que le non-refoulement ?", "fr", False),
-    ("Which GCM objective covers consular protection?", "en", False),
-    ("Article 33", "en", False),
-])
+@pytest.mark.parametrize(
+    "question, lang, expected",
+    [
+        ("et pour les enfants ?", "fr", True),
+        ("Et ces droits ?", "fr", True),
+        ("Que dit-il sur le retour ?", "fr", True),
+        ("What about children?", "en", True),
+        ("Is it binding?", "en", True),
+        ("Quelles garanties pour les migrants en détention ?", "fr", False),
+        ("Qu’est-ce que le non-refoulement ?", "fr", False),
+        ("Which GCM objective covers consular protection?", "en", False),
+        ("Article 33", "en", False),
+    ],
+)
 def test_what_reads_as_a_follow_up(question, lang, expected):
     assert is_follow_up(question, lang) is expected
 

@@ -4,8 +4,8 @@ floors in eval/thresholds.toml. A change that makes retrieval worse fails here."
 from __future__ import annotations
 
 import pytest
-
 from conftest import REPO, require_shared_corpus
+
 from policyqa.evaluation import harness
 from policyqa.settings import Settings
 
@@ -14,10 +14,13 @@ def test_floors_are_read_and_checked():
     floors = harness.load_floors(REPO / "eval" / "thresholds.toml")
     assert floors[("hybrid", "overall")]["recall@5"] > 0.9
     report = {"systems": {"hybrid": {"slices": {"overall": {"recall@5": 0.5, "recall@10": 0.99, "mrr@10": 0.9}}}}}
-    failures = harness.check_floors(report, {("hybrid", "overall"): {"recall@5": 0.9, "mrr@10": 0.8},
-                                             ("hybrid", "cross-lingual"): {"recall@5": 0.9}})
-    assert failures == ["hybrid / overall / recall@5: 0.5 < floor 0.9",
-                        "hybrid / cross-lingual: not measured (system not run or slice empty)"]
+    failures = harness.check_floors(
+        report, {("hybrid", "overall"): {"recall@5": 0.9, "mrr@10": 0.8}, ("hybrid", "cross-lingual"): {"recall@5": 0.9}}
+    )
+    assert failures == [
+        "hybrid / overall / recall@5: 0.5 < floor 0.9",
+        "hybrid / cross-lingual: not measured (system not run or slice empty)",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +42,9 @@ def test_policyqa_meets_the_floors_and_beats_every_baseline_on_the_gold_question
     from pathlib import Path
 
     settings, index = default_index
-    report = harness.run(settings, real_embedder, index, [REPO / "eval" / "questions" / "gold.jsonl"],
-                         harness.SYSTEMS, answer_mode="extractive")
+    report = harness.run(
+        settings, real_embedder, index, [REPO / "eval" / "questions" / "gold.jsonl"], harness.SYSTEMS, answer_mode="extractive"
+    )
     out = Path(os.environ.get("POLICYQA_REPORT_DIR", tmp_path / "report"))
     as_json, as_md, chart = harness.save(report, out)
     assert chart.stat().st_size > 10_000 and chart.read_bytes()[:4] == b"\x89PNG"
@@ -58,8 +62,9 @@ def test_policyqa_meets_the_floors_and_beats_every_baseline_on_the_gold_question
 def test_policyqa_meets_the_floors_on_the_held_out_questions(default_index, real_embedder):
     # Questions written after the weights were chosen: what the gold-set figures are worth.
     settings, index = default_index
-    report = harness.run(settings, real_embedder, index, [REPO / "eval" / "questions" / "heldout.jsonl"],
-                         ("hybrid", "dense"), answer_mode="extractive")
+    report = harness.run(
+        settings, real_embedder, index, [REPO / "eval" / "questions" / "heldout.jsonl"], ("hybrid", "dense"), answer_mode="extractive"
+    )
     failures = harness.check_floors(report, harness.load_floors(REPO / "eval" / "thresholds-heldout.toml"))
     overall = {name: s["slices"]["overall"] for name, s in report["systems"].items()}
     if overall["hybrid"]["mrr@10"] <= overall["dense"]["mrr@10"]:

@@ -57,13 +57,23 @@ def test_the_build_flags_name_every_instruction_set():
 
 def test_disassembly_finds_avx512_amx_and_vnni_and_passes_a_clean_library(tmp_path):
     _tools()
-    clean = _library(tmp_path, "avx2", "void add(float *a, float *b) { _mm256_storeu_ps(a, _mm256_add_ps("
-                     "_mm256_loadu_ps(a), _mm256_loadu_ps(b))); }\n", "-mavx2", "-mfma")
-    avx512 = _library(tmp_path, "avx512", "void add(float *a, float *b) { _mm512_storeu_ps(a, _mm512_add_ps("
-                      "_mm512_loadu_ps(a), _mm512_loadu_ps(b))); }\n", "-mavx512f")
-    amx = _library(tmp_path, "amx", "void done(void) { __asm__ volatile (\"tilerelease\"); }\n")
-    vnni = _library(tmp_path, "vnni", "__m256i dot(__m256i a, __m256i b, __m256i c) { return _mm256_dpbusd_avx_epi32(a, b, c); }\n",
-                    "-mavxvnni")
+    clean = _library(
+        tmp_path,
+        "avx2",
+        "void add(float *a, float *b) { _mm256_storeu_ps(a, _mm256_add_ps(_mm256_loadu_ps(a), _mm256_loadu_ps(b))); }\n",
+        "-mavx2",
+        "-mfma",
+    )
+    avx512 = _library(
+        tmp_path,
+        "avx512",
+        "void add(float *a, float *b) { _mm512_storeu_ps(a, _mm512_add_ps(_mm512_loadu_ps(a), _mm512_loadu_ps(b))); }\n",
+        "-mavx512f",
+    )
+    amx = _library(tmp_path, "amx", 'void done(void) { __asm__ volatile ("tilerelease"); }\n')
+    vnni = _library(
+        tmp_path, "vnni", "__m256i dot(__m256i a, __m256i b, __m256i c) { return _mm256_dpbusd_avx_epi32(a, b, c); }\n", "-mavxvnni"
+    )
     assert violations(clean, V3) == []
     assert any("%zmm" in line for line in violations(avx512, V3))
     assert any("tilerelease" in line for line in violations(amx, V3))
@@ -91,6 +101,7 @@ def test_the_installed_llama_cpp_holds_no_instruction_beyond_this_machines_basel
     assert all(not lines for lines in check_libraries([folder], V3).values()), check_libraries([folder], V3)
     assert unsafe_here(folder) == ""
     # The path that crashed on an AMX CPU is not even compiled in.
-    listing = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(folder / "lib" / "libggml-cpu.so")],
-                             capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["objdump", "-d", "--no-show-raw-insn", str(folder / "lib" / "libggml-cpu.so")], capture_output=True, text=True, check=True
+    ).stdout
     assert "ggml_backend_amx_mul_mat" not in listing and "ggml_cpu_has_avx2" in listing

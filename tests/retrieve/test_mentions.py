@@ -2,12 +2,26 @@ from policyqa.retrieve.mentions import find, locator_matches
 from policyqa.types import Document, Passage
 
 DOCS = {
-    "gcm-en": Document(id="gcm-en", title="Global Compact", lang="en", family="gcm", path="g.txt", symbol="A/RES/73/195",
-                       aliases=("Global Compact", "Pacte mondial", "GCM")),
-    "a-res-80-218-en": Document(id="a-res-80-218-en", title="Protection of migrants", lang="en", family="unga-resolution",
-                                path="r.pdf", symbol="A/RES/80/218"),
-    "refugee-convention-1951-en": Document(id="refugee-convention-1951-en", title="Refugee Convention", lang="en",
-                                           family="treaty", path="c.md", aliases=("Convention de 1951",)),
+    "gcm-en": Document(
+        id="gcm-en",
+        title="Global Compact",
+        lang="en",
+        family="gcm",
+        path="g.txt",
+        symbol="A/RES/73/195",
+        aliases=("Global Compact", "Pacte mondial", "GCM"),
+    ),
+    "a-res-80-218-en": Document(
+        id="a-res-80-218-en", title="Protection of migrants", lang="en", family="unga-resolution", path="r.pdf", symbol="A/RES/80/218"
+    ),
+    "refugee-convention-1951-en": Document(
+        id="refugee-convention-1951-en",
+        title="Refugee Convention",
+        lang="en",
+        family="treaty",
+        path="c.md",
+        aliases=("Convention de 1951",),
+    ),
 }
 
 
@@ -40,9 +54,18 @@ def test_locators_match_only_the_named_provision():
 
 
 def test_a_resolution_is_found_by_its_title_in_either_language_but_a_bare_title_phrase_is_not_a_name():
-    docs = {**DOCS, "a-res-80-218-en": Document(id="a-res-80-218-en", title="Protection of migrants", lang="en",
-                                                family="unga-resolution", path="r.pdf", symbol="A/RES/80/218",
-                                                other_titles=("Protection des migrants",))}
+    docs = {
+        **DOCS,
+        "a-res-80-218-en": Document(
+            id="a-res-80-218-en",
+            title="Protection of migrants",
+            lang="en",
+            family="unga-resolution",
+            path="r.pdf",
+            symbol="A/RES/80/218",
+            other_titles=("Protection des migrants",),
+        ),
+    }
     assert find("Les résolutions sur la protection des migrants recommandent-elles…", docs).doc_ids == {"a-res-80-218-en"}
     assert find("la résolution intitulée « Protection des migrants »", docs).doc_ids == {"a-res-80-218-en"}
     assert find("What does the resolution on the protection of migrants say?", docs).doc_ids == {"a-res-80-218-en"}

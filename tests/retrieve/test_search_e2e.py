@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from service_helpers import build_subset_index
 from typer.testing import CliRunner
 
 from policyqa.index.store import load_index
 from policyqa.retrieve.retriever import Retriever
-from service_helpers import build_subset_index
 
 pytestmark = pytest.mark.model
 SUBSET = ["gcm-en", "udhr-en", "udhr-fr", "smuggling-protocol-2000-en", "refugee-convention-1951-en", "rabat-marrakech-2023-fr"]

@@ -8,18 +8,17 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import REPO, require_shared_corpus
+from training_checks import PASSAGE_ID, assert_pages_not_blank, assert_quotes_verbatim, pdf_text
 from typer.testing import CliRunner
 
-from conftest import REPO, require_shared_corpus
-from policyqa.corpus import catalog
-from policyqa.corpus import ingest
-from policyqa.index.embedder import HashingEmbedder
 from policyqa.answer.relevance import AnswerSettings
+from policyqa.corpus import catalog, ingest
+from policyqa.index.embedder import HashingEmbedder
 from policyqa.index.store import build_index, load_index
 from policyqa.retrieve.filters import QueryError
 from policyqa.retrieve.retriever import Retriever
-from policyqa.training import definitions
-from policyqa.training import links
+from policyqa.training import definitions, links
 from policyqa.training.handout import Handout, Heading, Para, Quote
 from policyqa.training.layout import pack_handout, quiz_handout, quiz_json
 from policyqa.training.output import OutputError, targets, write_handout
@@ -29,10 +28,17 @@ from policyqa.training.render_md import render_markdown
 from policyqa.training.topics import find_theme, queries
 from policyqa.training.transcript import transcript_handout
 from policyqa.types import Answer, Citation
-from training_checks import PASSAGE_ID, assert_pages_not_blank, assert_quotes_verbatim, pdf_text
 
-DOCS = ["trafficking-protocol-2000-en", "smuggling-protocol-2000-en", "refugee-convention-1951-en", "refugee-protocol-1967-en",
-        "udhr-en", "udhr-fr", "la-declaration-en", "la-declaration-fr"]
+DOCS = [
+    "trafficking-protocol-2000-en",
+    "smuggling-protocol-2000-en",
+    "refugee-convention-1951-en",
+    "refugee-protocol-1967-en",
+    "udhr-en",
+    "udhr-fr",
+    "la-declaration-en",
+    "la-declaration-fr",
+]
 # The hashing embedder's cosines are not EmbeddingGemma's: these thresholds only let the
 # plumbing be tested; the calibrated ones are tested with the real model.
 LOOSE = AnswerSettings(min_dense=0.12, min_dense_cross=0.12)
@@ -78,7 +84,7 @@ def test_definitions_are_found_in_the_protocols_and_the_refugee_convention(corpu
         assert d.term.lower() in d.quote.lower()
         assert all(" ".join(piece.split()) in " ".join(d.passage.text.split()) for piece in d.quote.split("…") if piece.strip())
     child = next(d for d in definitions.in_passages(passages) if d.term == "Child")
-    assert child.quote == "For the purposes of this Protocol: … (d) “Child\" shall mean any person under eighteen years of age."
+    assert child.quote == 'For the purposes of this Protocol: … (d) “Child" shall mean any person under eighteen years of age.'
     # A definition stops where the next lettered term starts.
     fraudulent = next(d for d in definitions.in_passages(passages) if d.term.startswith("Fraudulent"))
     assert "Vessel" not in fraudulent.quote
@@ -87,8 +93,14 @@ def test_definitions_are_found_in_the_protocols_and_the_refugee_convention(corpu
 def test_french_definitions_and_terms_are_detected():
     from policyqa.types import Passage
 
-    p = Passage(id="x", doc_id="d", lang="fr", locator="Article 2",
-                text="Aux fins du présent Protocole :\na) « Trafic illicite de migrants » désigne le fait d’assurer l’entrée illégale d’une personne ;")
+    p = Passage(
+        id="x",
+        doc_id="d",
+        lang="fr",
+        locator="Article 2",
+        text="Aux fins du présent Protocole :\na) « Trafic illicite de migrants » désigne "
+        "le fait d’assurer l’entrée illégale d’une personne ;",
+    )
     (d,) = definitions.in_passage(p)
     assert d.term == "Trafic illicite de migrants" and d.quote.startswith("Aux fins du présent Protocole :")
 
@@ -177,19 +189,38 @@ def test_quiz_without_answers_gives_nothing_away(retriever, tmp_path):
 
 
 def _answer(lang: str) -> Answer:
-    cite = Citation("[1]", "4f2a9c0e1b7d3a65", "udhr-fr", "DUDH", "A/RES/217 A (III)", "Article 14", "3",
-                    "toute personne a le droit de chercher asile", "fr")
+    cite = Citation(
+        "[1]",
+        "4f2a9c0e1b7d3a65",
+        "udhr-fr",
+        "DUDH",
+        "A/RES/217 A (III)",
+        "Article 14",
+        "3",
+        "toute personne a le droit de chercher asile",
+        "fr",
+    )
     return Answer("Selon DUDH, Article 14, p. 3 :\n« toute personne a le droit de chercher asile » [1]", lang, (cite,), True)
 
 
 def test_transcript_resolves_every_citation(tmp_path):
     from policyqa.types import Passage
 
-    passage = Passage(id="4f2a9c0e1b7d3a65", doc_id="udhr-fr", lang="fr", locator="Article 14",
-                      text="Devant la persécution, toute personne a le droit de chercher asile et de bénéficier de l’asile en d’autres pays.",
-                      page_start=3)
-    declined = Answer("Le corpus ne couvre pas cette question.", "fr", (), False,
-                      see_also=(Citation("[1]", "4f2a9c0e1b7d3a65", "udhr-fr", "DUDH", "", "Article 14", "3", "Devant la …", "fr"),))
+    passage = Passage(
+        id="4f2a9c0e1b7d3a65",
+        doc_id="udhr-fr",
+        lang="fr",
+        locator="Article 14",
+        text="Devant la persécution, toute personne a le droit de chercher asile et de bénéficier de l’asile en d’autres pays.",
+        page_start=3,
+    )
+    declined = Answer(
+        "Le corpus ne couvre pas cette question.",
+        "fr",
+        (),
+        False,
+        see_also=(Citation("[1]", "4f2a9c0e1b7d3a65", "udhr-fr", "DUDH", "", "Article 14", "3", "Devant la …", "fr"),),
+    )
     handout = transcript_handout([("Le droit d’asile ?", _answer("fr")), ("Combien de morts en 2023 ?", declined)])
     assert handout.lang == "fr" and handout.title == "Compte rendu de séance"
     paths = write_handout(handout, tmp_path / "session.md")
@@ -239,14 +270,44 @@ def test_cli_pack_and_quiz_write_their_files(cli_env, tmp_path):
     from policyqa.cli.main import app
 
     runner = CliRunner()
-    pack = runner.invoke(app, ["training", "pack", "--topic", "traite des personnes", "--lang", "fr", "--doc",
-                               "trafficking-protocol-2000-en", "--out", str(tmp_path / "p.pdf")])
+    pack = runner.invoke(
+        app,
+        [
+            "training",
+            "pack",
+            "--topic",
+            "traite des personnes",
+            "--lang",
+            "fr",
+            "--doc",
+            "trafficking-protocol-2000-en",
+            "--out",
+            str(tmp_path / "p.pdf"),
+        ],
+    )
     assert pack.exit_code == 0, pack.output
     markdown = (tmp_path / "p.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Dossier de formation") and "trafficking-protocol-2000-en" in markdown
     assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
-    quiz = runner.invoke(app, ["training", "quiz", "--topic", "trafficking", "--lang", "en", "--count", "3", "--seed", "2",
-                               "--no-answers", "--json", "--out", str(tmp_path / "q")])
+    quiz = runner.invoke(
+        app,
+        [
+            "training",
+            "quiz",
+            "--topic",
+            "trafficking",
+            "--lang",
+            "en",
+            "--count",
+            "3",
+            "--seed",
+            "2",
+            "--no-answers",
+            "--json",
+            "--out",
+            str(tmp_path / "q"),
+        ],
+    )
     assert quiz.exit_code == 0, quiz.output
     data = json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))
     assert data["answers"] is False and data["seed"] == 2 and sorted(p.name for p in tmp_path.glob("q.*")) == ["q.json", "q.md", "q.pdf"]
@@ -260,10 +321,13 @@ def test_cli_transcript_from_a_stored_conversation(tmp_path, monkeypatch):
     conversation = store.new_conversation().id
     store.add_turn(conversation, "Le droit d’asile ?", "Le droit d’asile ?", _answer("fr"))
     runner = CliRunner()
-    result = runner.invoke(app, ["training", "transcript", "--conversation", conversation, "--db", str(tmp_path / "c.sqlite3"),
-                                 "--out", str(tmp_path / "t.pdf")])
+    result = runner.invoke(
+        app,
+        ["training", "transcript", "--conversation", conversation, "--db", str(tmp_path / "c.sqlite3"), "--out", str(tmp_path / "t.pdf")],
+    )
     assert result.exit_code == 0, result.output
     assert "toute personne a le droit de chercher asile" in (tmp_path / "t.md").read_text(encoding="utf-8")
-    unknown = runner.invoke(app, ["training", "transcript", "--conversation", "nope", "--db", str(tmp_path / "c.sqlite3"),
-                                  "--out", str(tmp_path / "u.pdf")])
+    unknown = runner.invoke(
+        app, ["training", "transcript", "--conversation", "nope", "--db", str(tmp_path / "c.sqlite3"), "--out", str(tmp_path / "u.pdf")]
+    )
     assert unknown.exit_code == 2 and "nope" in _said(unknown)

@@ -8,23 +8,35 @@ import json
 import re
 
 import pytest
+from service_helpers import build_subset_index
+from training_checks import PASSAGE_ID, assert_pages_not_blank, assert_quotes_verbatim, pdf_text, quote_is_in
 from typer.testing import CliRunner
 
 from policyqa.answer.extractive import ExtractiveAnswerer
 from policyqa.index.store import load_index
 from policyqa.retrieve.retriever import Retriever
-from service_helpers import build_subset_index
 from policyqa.training.layout import pack_handout, quiz_handout, quiz_json
 from policyqa.training.output import write_handout
 from policyqa.training.pack import build_pack
 from policyqa.training.quiz import build_quiz
 from policyqa.training.transcript import transcript_handout
-from training_checks import PASSAGE_ID, assert_pages_not_blank, assert_quotes_verbatim, pdf_text, quote_is_in
 
 pytestmark = pytest.mark.model
-SUBSET = ["gcm-en", "a-res-80-218-en", "a-res-78-217-en", "a-res-80-228-en", "trafficking-protocol-2000-en",
-          "smuggling-protocol-2000-en", "refugee-convention-1951-en", "refugee-protocol-1967-en", "udhr-en", "udhr-fr",
-          "la-declaration-en", "la-declaration-fr", "rabat-marrakech-2023-fr"]
+SUBSET = [
+    "gcm-en",
+    "a-res-80-218-en",
+    "a-res-78-217-en",
+    "a-res-80-228-en",
+    "trafficking-protocol-2000-en",
+    "smuggling-protocol-2000-en",
+    "refugee-convention-1951-en",
+    "refugee-protocol-1967-en",
+    "udhr-en",
+    "udhr-fr",
+    "la-declaration-en",
+    "la-declaration-fr",
+    "rabat-marrakech-2023-fr",
+]
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +71,11 @@ def test_french_pack_on_migrant_children(retriever, passages, tmp_path):
         assert heading in text and f"## {heading}" in md.read_text(encoding="utf-8")
     assert "texte disponible en anglais uniquement" in text
     # Every discussion question names a provision or a term the pack quotes.
-    quoted = {p.passage.locator for p in pack.provisions} | {d.passage.locator for d in pack.definitions} | \
-             {link.passage.locator for link in pack.links}
+    quoted = (
+        {p.passage.locator for p in pack.provisions}
+        | {d.passage.locator for d in pack.definitions}
+        | {link.passage.locator for link in pack.links}
+    )
     assert sum(any(loc in q for loc in quoted) for q in pack.questions) >= len(pack.questions) - 1
 
 
@@ -77,10 +92,13 @@ def test_english_pack_on_trafficking_and_smuggling(retriever, passages, tmp_path
     assert assert_quotes_verbatim(pdf, handout, passages) >= len(pack.provisions)
 
 
-@pytest.mark.parametrize("lang,topic,expected", [
-    ("fr", "fiscalité des cryptomonnaies", "Le corpus ne couvre pas ce thème"),
-    ("en", "football world cup results", "The corpus does not cover this topic"),
-])
+@pytest.mark.parametrize(
+    "lang,topic,expected",
+    [
+        ("fr", "fiscalité des cryptomonnaies", "Le corpus ne couvre pas ce thème"),
+        ("en", "football world cup results", "The corpus does not cover this topic"),
+    ],
+)
 def test_uncovered_topic_gives_a_one_page_pack_that_says_so(retriever, tmp_path, lang, topic, expected):
     pack = build_pack(retriever, topic, lang)
     assert not pack.covered and not pack.provisions
@@ -144,12 +162,25 @@ def test_french_quiz_on_detention(retriever, passages, tmp_path):
     assert "Corrigé" not in pdf_text(pdf, plain) and not PASSAGE_ID.search(pdf_text(pdf, plain))
 
 
-@pytest.mark.parametrize("lang,questions", [
-    ("fr", ["Que prévoit le Pacte mondial sur la détention des enfants migrants ?",
-            "Combien de migrants sont morts en Méditerranée centrale en 2023 selon l'OIM ?"]),
-    ("en", ["How does the Smuggling Protocol define smuggling of migrants?",
-            "Can a country send a refugee back to the place where he would be persecuted?"]),
-])
+@pytest.mark.parametrize(
+    "lang,questions",
+    [
+        (
+            "fr",
+            [
+                "Que prévoit le Pacte mondial sur la détention des enfants migrants ?",
+                "Combien de migrants sont morts en Méditerranée centrale en 2023 selon l'OIM ?",
+            ],
+        ),
+        (
+            "en",
+            [
+                "How does the Smuggling Protocol define smuggling of migrants?",
+                "Can a country send a refugee back to the place where he would be persecuted?",
+            ],
+        ),
+    ],
+)
 def test_session_record_resolves_every_citation(retriever, passages, tmp_path, lang, questions):
     answerer = ExtractiveAnswerer(retriever)
     turns = [(q, answerer.answer(q)) for q in questions]
@@ -170,12 +201,14 @@ def test_cli_pack_with_the_real_index(index_root, tmp_path, monkeypatch):
     from policyqa.cli.main import app
 
     monkeypatch.setenv("POLICYQA_INDEX_DIR", str(index_root))
-    result = CliRunner().invoke(app, ["training", "pack", "--topic", "consular assistance", "--lang", "en",
-                                      "--out", str(tmp_path / "consular.pdf")])
+    result = CliRunner().invoke(
+        app, ["training", "pack", "--topic", "consular assistance", "--lang", "en", "--out", str(tmp_path / "consular.pdf")]
+    )
     assert result.exit_code == 0, result.output
     assert "## Key provisions" in (tmp_path / "consular.md").read_text(encoding="utf-8")
-    none = CliRunner().invoke(app, ["training", "pack", "--topic", "fiscalité des cryptomonnaies", "--lang", "fr",
-                                    "--out", str(tmp_path / "none")])
+    none = CliRunner().invoke(
+        app, ["training", "pack", "--topic", "fiscalité des cryptomonnaies", "--lang", "fr", "--out", str(tmp_path / "none")]
+    )
     assert none.exit_code == 0 and "ne couvre pas ce thème" in (tmp_path / "none.md").read_text(encoding="utf-8")
     bad = CliRunner().invoke(app, ["training", "quiz", "--topic", "x", "--doc", "gcm-fr-missing", "--out", str(tmp_path / "q")])
     assert bad.exit_code == 2 and "gcm-fr-missing" in " ".join(bad.output.split())

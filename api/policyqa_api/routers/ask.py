@@ -40,8 +40,11 @@ class AskIn(BaseModel):
     mode: Literal["extractive", "llm"] = Field("extractive", description="llm needs an OpenAI-compatible endpoint")
     doc: list[str] = Field(default_factory=list, max_length=100, description="only these documents")
     family: list[str] = Field(default_factory=list, max_length=20, description="only these families")
-    conversation_id: str | None = Field(None, max_length=64, description="continue this conversation (follow-ups; "
-                                        "needs its X-Conversation-Token); empty or absent starts a new one")
+    conversation_id: str | None = Field(
+        None,
+        max_length=64,
+        description="continue this conversation (follow-ups; needs its X-Conversation-Token); empty or absent starts a new one",
+    )
 
     @field_validator("question")
     @classmethod
@@ -77,8 +80,12 @@ def _llm_down(service, exc: Exception) -> ApiError:
     return ApiError(503, "llm_down", url=service.llm_settings.base_url, detail=type(exc).__name__)
 
 
-@router.post("/ask", response_model=AnswerOut, responses=OWNED,
-             summary="Answer with verbatim quotes and numbered citations, or say the corpus does not cover it")
+@router.post(
+    "/ask",
+    response_model=AnswerOut,
+    responses=OWNED,
+    summary="Answer with verbatim quotes and numbered citations, or say the corpus does not cover it",
+)
 def ask(body: AskIn, service: ServiceDep, request: Request, token: ConversationToken = None) -> AnswerOut:
     _note_language(body, request)
     retriever = service.ready_retriever()
@@ -98,13 +105,21 @@ def _event(name: str, data: object) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-@router.post("/ask/stream", response_class=StreamingResponse,
-             summary="The same answer as server-sent events: start, delta (text as produced), citations, done",
-             responses=OWNED | {200: {"content": {"text/event-stream": {}},
-                              "description": "events `start` {conversation_id, conversation_token, lang, mode, follow_up, query}; "
-                                             "`delta` {text}; `citations` {citations, see_also}; `done` (the whole "
-                                             "answer as POST /v1/ask returns it, whose text replaces the deltas); "
-                                             "`error` {error, detail} if the model fails midway"}})
+@router.post(
+    "/ask/stream",
+    response_class=StreamingResponse,
+    summary="The same answer as server-sent events: start, delta (text as produced), citations, done",
+    responses=OWNED
+    | {
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "events `start` {conversation_id, conversation_token, lang, mode, follow_up, query}; "
+            "`delta` {text}; `citations` {citations, see_also}; `done` (the whole "
+            "answer as POST /v1/ask returns it, whose text replaces the deltas); "
+            "`error` {error, detail} if the model fails midway",
+        }
+    },
+)
 def ask_stream(body: AskIn, service: ServiceDep, request: Request, token: ConversationToken = None) -> StreamingResponse:
     _note_language(body, request)
     retriever = service.ready_retriever()
@@ -121,9 +136,17 @@ def ask_stream(body: AskIn, service: ServiceDep, request: Request, token: Conver
     pieces = itertools.chain([first] if first else [], pieces)
 
     def events() -> Iterator[str]:
-        yield _event("start", {"conversation_id": plan.conversation_id, "conversation_token": plan.token,
-                               "lang": lang, "mode": body.mode,
-                               "follow_up": plan.follow_up, "query": plan.query})
+        yield _event(
+            "start",
+            {
+                "conversation_id": plan.conversation_id,
+                "conversation_token": plan.token,
+                "lang": lang,
+                "mode": body.mode,
+                "follow_up": plan.follow_up,
+                "query": plan.query,
+            },
+        )
         try:
             for piece in pieces:
                 yield _event("delta", {"text": piece})
@@ -133,9 +156,13 @@ def ask_stream(body: AskIn, service: ServiceDep, request: Request, token: Conver
             yield _event("error", {"error": "not ready", "detail": message(error.key, lang, **error.values)})
             return
         turn = chat.record(service.store, plan, final)
-        yield _event("citations", {"citations": [CitationOut.of(c).model_dump() for c in final.citations],
-                                   "see_also": [CitationOut.of(c).model_dump() for c in final.see_also]})
+        yield _event(
+            "citations",
+            {
+                "citations": [CitationOut.of(c).model_dump() for c in final.citations],
+                "see_also": [CitationOut.of(c).model_dump() for c in final.see_also],
+            },
+        )
         yield _event("done", AnswerOut.of(final, turn, plan.follow_up, plan.token).model_dump())
 
-    return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

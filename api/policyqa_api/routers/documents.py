@@ -7,8 +7,7 @@ from ..deps import ServiceDep
 from ..schemas import FILES, DocumentOut
 
 router = APIRouter(tags=["documents"])
-MEDIA = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8",
-         "xml": "application/xml"}
+MEDIA = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8", "xml": "application/xml"}
 
 
 def _out(service, doc) -> DocumentOut:
@@ -43,5 +42,6 @@ def document_file(doc_id: str, service: ServiceDep) -> FileResponse:
     path = catalog.locate(doc, service.settings.corpus_roots)
     if path is None:
         raise HTTPException(404, f"the file of '{doc_id}' is not available on this server")
-    return FileResponse(path, media_type=MEDIA.get(doc.format, "application/octet-stream"),
-                        filename=path.name, content_disposition_type="inline")
+    return FileResponse(
+        path, media_type=MEDIA.get(doc.format, "application/octet-stream"), filename=path.name, content_disposition_type="inline"
+    )

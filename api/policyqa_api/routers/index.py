@@ -28,10 +28,15 @@ def require_api_key(service: ServiceDep, x_api_key: Annotated[str | None, Header
 def _status(service) -> IndexStatusOut:
     retriever = service.retriever
     manifest = retriever.index.manifest if retriever else None
-    return IndexStatusOut(ready=retriever is not None and service.ready, building=service.building,
-                          build_id=manifest.build_id if manifest else "", passages=manifest.passages if manifest else 0,
-                          embedding_model=manifest.embedding_model if manifest else "", problem=service.problem,
-                          last_build=service.last_build)
+    return IndexStatusOut(
+        ready=retriever is not None and service.ready,
+        building=service.building,
+        build_id=manifest.build_id if manifest else "",
+        passages=manifest.passages if manifest else 0,
+        embedding_model=manifest.embedding_model if manifest else "",
+        problem=service.problem,
+        last_build=service.last_build,
+    )
 
 
 @router.get("/index", response_model=IndexStatusOut, summary="Which index is served, and whether a build is running")
@@ -39,8 +44,13 @@ def index_status(service: ServiceDep) -> IndexStatusOut:
     return _status(service)
 
 
-@router.post("/index/reload", response_model=IndexStatusOut, dependencies=[Depends(require_api_key)], responses=KEYED,
-             summary="Serve the index last built by `policyqa index build` (needs X-API-Key)")
+@router.post(
+    "/index/reload",
+    response_model=IndexStatusOut,
+    dependencies=[Depends(require_api_key)],
+    responses=KEYED,
+    summary="Serve the index last built by `policyqa index build` (needs X-API-Key)",
+)
 def reload(service: ServiceDep) -> IndexStatusOut:
     try:
         service.reload()
@@ -52,9 +62,14 @@ def reload(service: ServiceDep) -> IndexStatusOut:
     return _status(service)
 
 
-@router.post("/index/rebuild", response_model=IndexStatusOut, status_code=202, dependencies=[Depends(require_api_key)],
-             responses=KEYED,
-             summary="Rebuild the index in the background; the current one serves until it is done (needs X-API-Key)")
+@router.post(
+    "/index/rebuild",
+    response_model=IndexStatusOut,
+    status_code=202,
+    dependencies=[Depends(require_api_key)],
+    responses=KEYED,
+    summary="Rebuild the index in the background; the current one serves until it is done (needs X-API-Key)",
+)
 def rebuild(service: ServiceDep) -> IndexStatusOut:
     try:
         service.rebuild_in_background()

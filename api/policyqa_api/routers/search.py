@@ -2,9 +2,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from policyqa.text.language import SUPPORTED
 from policyqa.retrieve.retriever import MAX_QUERY_CHARS
 from policyqa.serialise import hit_json
+from policyqa.text.language import SUPPORTED
 
 from ..deps import ServiceDep, checked_filters
 from ..schemas import HitOut, SearchOut
@@ -25,8 +25,11 @@ def search(
     retriever = service.ready_retriever()
     result = retriever.search(q, k=k, lang=lang, filters=checked_filters(service, retriever, doc, family, only_lang))
     return SearchOut(
-        query=result.query, lang=result.lang, detected_lang=result.detected,
+        query=result.query,
+        lang=result.lang,
+        detected_lang=result.detected,
         supported_lang=result.detected in SUPPORTED or lang is not None,
-        embed_ms=round(result.embed_ms, 1), search_ms=round(result.search_ms, 1),
+        embed_ms=round(result.embed_ms, 1),
+        search_ms=round(result.search_ms, 1),
         hits=[HitOut.model_validate(hit_json(h)) for h in result.hits],
     )

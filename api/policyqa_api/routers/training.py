@@ -32,7 +32,7 @@ Format = Literal["json", "markdown", "pdf"]
 class TopicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    topic: str = Field(min_length=1, max_length=200, description="the session's theme, e.g. \"enfants migrants\"")
+    topic: str = Field(min_length=1, max_length=200, description='the session\'s theme, e.g. "enfants migrants"')
     lang: Literal["fr", "en"] = "fr"
     doc: list[str] = Field(default_factory=list, max_length=100, description="only these documents")
     format: Format = "json"
@@ -65,47 +65,78 @@ def _filename(kind: str, topic: str) -> str:
 
 def _document(handout: Handout, fmt: str, name: str) -> Response:
     if fmt == "pdf":
-        return Response(render_pdf(handout), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    return Response(render_markdown(handout), media_type="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
+        return Response(
+            render_pdf(handout), media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'}
+        )
+    return Response(
+        render_markdown(handout),
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.md"'},
+    )
 
 
-DOCUMENT = {200: {"content": {"application/json": {}, "application/pdf": {}, "text/markdown": {}},
-                  "description": "JSON, or the handout as a file"}}
+DOCUMENT = {
+    200: {"content": {"application/json": {}, "application/pdf": {}, "text/markdown": {}}, "description": "JSON, or the handout as a file"}
+}
 
 
-@router.post("/pack", responses=DOCUMENT, summary="A handout on a topic: key provisions by instrument, definitions, links, "
-                              "discussion questions (json, markdown or pdf)")
+@router.post(
+    "/pack",
+    responses=DOCUMENT,
+    summary="A handout on a topic: key provisions by instrument, definitions, links, discussion questions (json, markdown or pdf)",
+)
 def pack(body: TopicIn, service: ServiceDep, request: Request):
     retriever = service.ready_retriever()
     built = build_pack(retriever, body.topic, body.lang, _check_docs(body.doc, service, retriever, request, body.lang))
     handout = pack_handout(built)
     if body.format != "json":
         return _document(handout, body.format, _filename("pack", body.topic))
-    return {"topic": built.topic, "lang": built.lang, "covered": built.covered,
-            "instruments": len(built.groups), "provisions": len(built.provisions),
-            "definitions": len(built.definitions), "links": len(built.links), "questions": list(built.questions),
-            "markdown": render_markdown(handout)}
+    return {
+        "topic": built.topic,
+        "lang": built.lang,
+        "covered": built.covered,
+        "instruments": len(built.groups),
+        "provisions": len(built.provisions),
+        "definitions": len(built.definitions),
+        "links": len(built.links),
+        "questions": list(built.questions),
+        "markdown": render_markdown(handout),
+    }
 
 
-@router.post("/quiz", responses=DOCUMENT, summary="A multiple-choice quiz, every answer a cited passage (json for practice, "
-                              "markdown or pdf to print)")
+@router.post(
+    "/quiz",
+    responses=DOCUMENT,
+    summary="A multiple-choice quiz, every answer a cited passage (json for practice, markdown or pdf to print)",
+)
 def quiz(body: QuizIn, service: ServiceDep, request: Request):
     retriever = service.ready_retriever()
-    built = build_quiz(retriever, body.topic, body.lang, count=body.count, seed=body.seed,
-                       doc_ids=_check_docs(body.doc, service, retriever, request, body.lang))
+    built = build_quiz(
+        retriever,
+        body.topic,
+        body.lang,
+        count=body.count,
+        seed=body.seed,
+        doc_ids=_check_docs(body.doc, service, retriever, request, body.lang),
+    )
     if body.format != "json":
-        return _document(quiz_handout(built, body.answers), body.format,
-                         _filename("quiz", body.topic))
+        return _document(quiz_handout(built, body.answers), body.format, _filename("quiz", body.topic))
     return quiz_json(built, body.answers)
 
 
-@router.get("/transcript/{conversation_id}", responses=DOCUMENT | OWNED,
-            summary="A conversation as a session record, every citation resolved (needs X-Conversation-Token)")
-def transcript(conversation_id: str, service: ServiceDep, request: Request,
-               format: Literal["markdown", "pdf"] = Query("pdf"), lang: Literal["fr", "en"] | None = Query(None),
-               token: ConversationToken = None):
+@router.get(
+    "/transcript/{conversation_id}",
+    responses=DOCUMENT | OWNED,
+    summary="A conversation as a session record, every citation resolved (needs X-Conversation-Token)",
+)
+def transcript(
+    conversation_id: str,
+    service: ServiceDep,
+    request: Request,
+    format: Literal["markdown", "pdf"] = Query("pdf"),
+    lang: Literal["fr", "en"] | None = Query(None),
+    token: ConversationToken = None,
+):
     if lang:
         request.state.lang = lang
     require_owner(service, conversation_id, token)
@@ -114,7 +145,10 @@ def transcript(conversation_id: str, service: ServiceDep, request: Request,
     except UnknownConversation:
         raise ApiError(404, "unknown_conversation", id=conversation_id) from None
     index = service.retriever.index if service.retriever else None
-    handout = transcript_handout([(t.question, t.answer) for t in turns], lang,
-                                 documents=index.documents if index else {},
-                                 passages={p.id: p for p in index.passages} if index else {})
+    handout = transcript_handout(
+        [(t.question, t.answer) for t in turns],
+        lang,
+        documents=index.documents if index else {},
+        passages={p.id: p for p in index.passages} if index else {},
+    )
     return _document(handout, format, f"policyqa-session-{conversation_id[:8]}")

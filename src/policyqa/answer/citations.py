@@ -21,8 +21,15 @@ class Source:
 def make_citation(n: int, source: Source, doc: Document | None) -> Citation:
     p = source.passage
     return Citation(
-        marker=f"[{n}]", passage_id=p.id, doc_id=p.doc_id, title=(doc.short_title or doc.title) if doc else p.doc_id,
-        symbol=doc.symbol if doc else "", locator=p.locator, pages=p.pages, quote=source.quote, lang=p.lang,
+        marker=f"[{n}]",
+        passage_id=p.id,
+        doc_id=p.doc_id,
+        title=(doc.short_title or doc.title) if doc else p.doc_id,
+        symbol=doc.symbol if doc else "",
+        locator=p.locator,
+        pages=p.pages,
+        quote=source.quote,
+        lang=p.lang,
         other_version_id=source.other_version_id,
     )
 

@@ -83,19 +83,24 @@ class ExtractiveAnswerer:
         question: when the cited provision is a neighbour of the one that answers, the one that
         answers is usually among these (eval/README.md), one click away."""
         st = self.settings
-        others = [h for h in ranked if h not in chosen
-                  and all(same_wording(h.passage, c.passage) < st.same_wording for c in chosen)]
+        others = [h for h in ranked if h not in chosen and all(same_wording(h.passage, c.passage) < st.same_wording for c in chosen)]
         documents = self.retriever.index.documents
         return tuple(
-            make_citation(n, Source(h.passage, select_quote(h.passage, question, st.nearby_quote_words,
-                                                            self._unit_scores(h.passage, query_vector)),
-                                    next((o.id for o in h.other_versions), "")), documents.get(h.passage.doc_id))
-            for n, h in enumerate(others[: st.nearby], 1))
+            make_citation(
+                n,
+                Source(
+                    h.passage,
+                    select_quote(h.passage, question, st.nearby_quote_words, self._unit_scores(h.passage, query_vector)),
+                    next((o.id for o in h.other_versions), ""),
+                ),
+                documents.get(h.passage.doc_id),
+            )
+            for n, h in enumerate(others[: st.nearby], 1)
+        )
 
     def _unit_scores(self, p: Passage, query_vector) -> list[float] | None:
         index = self.retriever.index
-        return (index.unit_scores(index.row_of[p.id], query_vector)
-                if query_vector is not None and p.id in index.row_of else None)
+        return index.unit_scores(index.row_of[p.id], query_vector) if query_vector is not None and p.id in index.row_of else None
 
     def _pick(self, ranked: list[Hit]) -> list[Hit]:
         """The first ranked candidate (the one that best states the answer), and the others
@@ -123,13 +128,15 @@ class ExtractiveAnswerer:
 
         def score(h: Hit) -> float:
             unit = h.unit if h.unit is not None else h.dense
-            coverage = (len(words & set(analyse(h.passage.text, asker))) / len(words)
-                        if words and h.passage.lang == asker else 0.0)
-            return ((1 - st.unit_weight) * h.dense + st.unit_weight * unit
-                    + st.sparse_weight * h.sparse / best_sparse + st.coverage_weight * coverage
-                    + st.located_bonus * (provision and mentions.locator_matches(h.passage, named))
-                    + st.chapeau_bonus * (provision and mentions.locator_matches(h.passage, named)
-                                          and not _SUB_ITEMS.search(h.passage.locator))
-                    - st.preamble_penalty * bool(_PREAMBLE.search(h.passage.locator)))
+            coverage = len(words & set(analyse(h.passage.text, asker))) / len(words) if words and h.passage.lang == asker else 0.0
+            return (
+                (1 - st.unit_weight) * h.dense
+                + st.unit_weight * unit
+                + st.sparse_weight * h.sparse / best_sparse
+                + st.coverage_weight * coverage
+                + st.located_bonus * (provision and mentions.locator_matches(h.passage, named))
+                + st.chapeau_bonus * (provision and mentions.locator_matches(h.passage, named) and not _SUB_ITEMS.search(h.passage.locator))
+                - st.preamble_penalty * bool(_PREAMBLE.search(h.passage.locator))
+            )
 
         return sorted(pool, key=lambda h: -score(h))  # stable: retrieval order breaks ties

@@ -13,8 +13,7 @@ from policyqa.retrieve.retriever import Retriever
 MODES = ("extractive", "llm")
 
 
-def make_answerer(mode: str, retriever: Retriever, *, llm_settings=None,
-                  chat_model: Callable[[], object] | None = None) -> Answerer:
+def make_answerer(mode: str, retriever: Retriever, *, llm_settings=None, chat_model: Callable[[], object] | None = None) -> Answerer:
     """`llm_settings` and `chat_model` (called only for the generative mode, so a service can
     share one client) default to the environment's endpoint."""
     if mode == "extractive":

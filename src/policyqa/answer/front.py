@@ -106,8 +106,10 @@ class Front:
         closest passages (not cited) so the asker can check for themselves."""
         lang = evidence.asked.lang
         documents = self.retriever.index.documents
-        see_also = tuple(make_citation(i, Source(h.passage, preview(h.passage)), documents.get(h.passage.doc_id))
-                         for i, h in enumerate(evidence.hits[: self.settings.see_also], 1))
+        see_also = tuple(
+            make_citation(i, Source(h.passage, preview(h.passage)), documents.get(h.passage.doc_id))
+            for i, h in enumerate(evidence.hits[: self.settings.see_also], 1)
+        )
         lines = [phrase(lang, "not_covered")]
         if evidence.absent:
             lines.append(phrase(lang, "absent", names=", ".join(evidence.absent)))
@@ -118,8 +120,7 @@ class Front:
 
 def timings(evidence: Evidence) -> tuple[tuple[str, float], ...]:
     result = evidence.result
-    return (("embed", result.embed_ms), ("search", result.search_ms),
-            ("compose", (time.perf_counter() - evidence.searched) * 1000))
+    return (("embed", result.embed_ms), ("search", result.search_ms), ("compose", (time.perf_counter() - evidence.searched) * 1000))
 
 
 _PIECE = re.compile(r"\S+\s*")
@@ -131,5 +132,4 @@ def pieces(text: str, words: int = 6) -> Iterator[str]:
     tokens = _PIECE.findall(text)
     lead = text[: len(text) - len(text.lstrip())]
     for i in range(0, len(tokens), words):
-        yield (lead if i == 0 else "") + "".join(tokens[i:i + words])
-
+        yield (lead if i == 0 else "") + "".join(tokens[i : i + words])

@@ -35,7 +35,7 @@ class LLMSettings:
     timeout_s: float = 120.0
 
     @classmethod
-    def from_env(cls) -> "LLMSettings":
+    def from_env(cls) -> LLMSettings:
         from policyqa.settings import Settings
 
         settings = Settings.from_env()
@@ -45,8 +45,16 @@ class LLMSettings:
 def chat_model(settings: LLMSettings):
     from langchain_openai import ChatOpenAI
 
-    return ChatOpenAI(base_url=settings.base_url, api_key=settings.api_key, model=settings.model, temperature=0,
-                      max_tokens=settings.max_tokens, timeout=settings.timeout_s, streaming=True, max_retries=0)
+    return ChatOpenAI(
+        base_url=settings.base_url,
+        api_key=settings.api_key,
+        model=settings.model,
+        temperature=0,
+        max_tokens=settings.max_tokens,
+        timeout=settings.timeout_s,
+        streaming=True,
+        max_retries=0,
+    )
 
 
 _PARTIAL_MARKER = re.compile(r"\[\d{0,2}")
@@ -91,8 +99,9 @@ def _sentences(text: str) -> list[str]:
 class LLMAnswerer:
     mode = "llm"
 
-    def __init__(self, retriever: Retriever, model, settings: LLMSettings = LLMSettings(),
-                 answer_settings: AnswerSettings = AnswerSettings()) -> None:
+    def __init__(
+        self, retriever: Retriever, model, settings: LLMSettings = LLMSettings(), answer_settings: AnswerSettings = AnswerSettings()
+    ) -> None:
         self.retriever = retriever
         self.model = model
         self.settings = settings
@@ -110,8 +119,7 @@ class LLMAnswerer:
         if isinstance(asked, Answer):
             return Draft(question, asked.lang, ready=asked)
         evidence = self.front.gather(asked, k=self.settings.sources)
-        sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), ""))
-                   for i, h in enumerate(evidence.hits, 1)}
+        sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), "")) for i, h in enumerate(evidence.hits, 1)}
         if not evidence.covered:
             # Evidence too weak, or the text asked about is not here: the model is not asked,
             # so it cannot improvise.
@@ -156,8 +164,7 @@ class LLMAnswerer:
         timings = (("first_token", draft.first_token_ms or 0.0),)
         if not citations:
             # Nothing the model wrote rests on a retrieved passage: say so rather than show it.
-            return Answer(phrase(draft.lang, "not_covered"), draft.lang, (), False, mode="llm", timings_ms=timings,
-                          unsupported=unsupported)
+            return Answer(phrase(draft.lang, "not_covered"), draft.lang, (), False, mode="llm", timings_ms=timings, unsupported=unsupported)
         return Answer(cleaned, draft.lang, citations, True, mode="llm", timings_ms=timings, unsupported=unsupported)
 
     def answer(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Answer:

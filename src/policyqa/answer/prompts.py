@@ -22,15 +22,14 @@ SYSTEM = {
         "magistrates. Answer in English, in at most three sentences, only from the numbered sources provided. "
         "After each sentence, cite the source or sources that support it with their number in square brackets, "
         "for example [1] or [2][3]. Never invent a source, an article or a number. If the sources do not answer "
-        "the question, reply exactly: \"{refusal}\"\n"
+        'the question, reply exactly: "{refusal}"\n'
         "Format: <first sentence drawn from the sources> [1]. <second sentence> [2]."
     ),
 }
 
 SOURCES_HEADER = {"fr": "Sources :", "en": "Sources:"}
 QUESTION_HEADER = {"fr": "Question :", "en": "Question:"}
-ANSWER_HEADER = {"fr": "Réponse, chaque phrase suivie de [numéro de source] :",
-                 "en": "Answer, each sentence followed by [source number]:"}
+ANSWER_HEADER = {"fr": "Réponse, chaque phrase suivie de [numéro de source] :", "en": "Answer, each sentence followed by [source number]:"}
 
 
 def system_prompt(lang: str) -> str:

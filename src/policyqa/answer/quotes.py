@@ -14,8 +14,9 @@ QUOTE_LEXICAL_WEIGHT = 0.02
 _LABEL = re.compile(r"^(?:\(?[a-z]{1,3}\)|\d{1,2}\.|[A-F]\.)\s")
 
 
-def select_quote(passage: Passage, question: str, max_words: int, unit_scores: list[float] | None = None,
-                 lexical_weight: float = QUOTE_LEXICAL_WEIGHT) -> str:
+def select_quote(
+    passage: Passage, question: str, max_words: int, unit_scores: list[float] | None = None, lexical_weight: float = QUOTE_LEXICAL_WEIGHT
+) -> str:
     """The passage's words that bear on the question, verbatim, in document order.
 
     Units are ranked by their cosine to the question when the index has unit vectors (this

@@ -47,8 +47,15 @@ def documents(settings: Settings, collection: str, ids: list[str] | None = None)
 
 def ingest_with_progress(settings: Settings, docs: list[Document]) -> ingest.IngestReport:
     # Progress goes to stderr so that --json output on stdout stays machine-readable.
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
         task = bar.add_task("ingesting", total=len(docs))
 
         def step(doc: Document) -> None:

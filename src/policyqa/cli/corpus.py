@@ -22,9 +22,16 @@ corpus_app = typer.Typer(help="The catalogue of documents and their passages.", 
 def _status_row(d: IngestedDocument) -> dict:
     state = "error" if any(p.severity == "error" for p in d.problems) else ("ok" if d.available else "missing")
     return {
-        "id": d.document.id, "title": d.document.title, "short_title": d.document.short_title,
-        "lang": d.document.lang, "family": d.document.family, "collection": d.document.collection,
-        "available": d.available, "state": state, "pages": d.pages, "passages": len(d.passages),
+        "id": d.document.id,
+        "title": d.document.title,
+        "short_title": d.document.short_title,
+        "lang": d.document.lang,
+        "family": d.document.family,
+        "collection": d.document.collection,
+        "available": d.available,
+        "state": state,
+        "pages": d.pages,
+        "passages": len(d.passages),
         "problems": [{"severity": p.severity, "message": p.message} for p in d.problems],
     }
 
@@ -44,12 +51,15 @@ def status(collection: Collection = "default", as_json: Annotated[bool, typer.Op
     colours = {"ok": "green", "missing": "yellow", "error": "red"}
     for r in rows:
         notes = "; ".join(p["message"] for p in r["problems"])
-        table.add_row(r["id"], r["lang"], r["family"], f"[{colours[r['state']]}]{r['state']}[/]",
-                      str(r["pages"] or ""), str(r["passages"]), notes)
+        table.add_row(
+            r["id"], r["lang"], r["family"], f"[{colours[r['state']]}]{r['state']}[/]", str(r["pages"] or ""), str(r["passages"]), notes
+        )
     out.print(table)
     ok = sum(r["state"] == "ok" for r in rows)
-    out.print(f"{ok} of {len(rows)} documents ingested, {len(report.passages)} passages in {report.seconds:.1f} s; "
-              f"roots: {', '.join(str(r) for r in settings.corpus_roots)}")
+    out.print(
+        f"{ok} of {len(rows)} documents ingested, {len(report.passages)} passages in {report.seconds:.1f} s; "
+        f"roots: {', '.join(str(r) for r in settings.corpus_roots)}"
+    )
 
 
 @corpus_app.command()
@@ -114,8 +124,17 @@ def add(
         fail(f"no such file: {file}")
     ident = doc_id or re.sub(r"[^a-z0-9._-]+", "-", file.stem.lower()).strip("-")
     target_rel = Path("user") / file.name
-    document = Document(id=ident, title=title, short_title=short_title or title, lang=lang, family=family,
-                        path=str(target_rel), symbol=symbol, source_url=source_url, sha256=catalog.sha256_of(file))
+    document = Document(
+        id=ident,
+        title=title,
+        short_title=short_title or title,
+        lang=lang,
+        family=family,
+        path=str(target_rel),
+        symbol=symbol,
+        source_url=source_url,
+        sha256=catalog.sha256_of(file),
+    )
     try:
         existing = {d.id for d in catalog.load_catalog(settings.catalogs)}
         if ident in existing:

@@ -51,8 +51,15 @@ def index_build(
     """Ingest the corpus, embed new passages and their units (cached by hash) and switch in a new index."""
     settings = load_settings()
     chosen = make_embedder(settings, embedder)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, transient=False, disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    ) as bar:
         # The progress covers two rounds: the passages, then their units (lines and sentences).
         task = bar.add_task("embedding new texts", total=None)
 
@@ -76,8 +83,10 @@ def index_build(
         for p in d.problems:
             if p.severity == "error":
                 err.print(f"[yellow]skipped {p.doc_id}:[/] {p.message}")
-    out.print(f"index {manifest.build_id}: {manifest.passages} passages ({manifest.units} units) from {manifest.documents} documents, "
-              f"{manifest.embedding_model}, built in {manifest.seconds:.1f} s -> {folder}")
+    out.print(
+        f"index {manifest.build_id}: {manifest.passages} passages ({manifest.units} units) from {manifest.documents} documents, "
+        f"{manifest.embedding_model}, built in {manifest.seconds:.1f} s -> {folder}"
+    )
 
 
 @index_app.command("status")

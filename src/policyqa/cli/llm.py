@@ -23,15 +23,18 @@ def llm_serve(
     """Run llama.cpp's OpenAI-compatible server on a model assembled from the registry."""
     import os
 
+    from policyqa.index.weights_fetch import ModelFetchError
     from policyqa.llm import runtime as llm_runtime
     from policyqa.llm import weights as llm_weights
-    from policyqa.index.weights_fetch import ModelFetchError
 
     try:
         import llama_cpp
     except ImportError:
-        fail("the generative mode is not installed: run `make llm` (scripts/setup --llm), which builds llama.cpp "
-              "for this kind of CPU (about 10 minutes, once per machine)", 1)
+        fail(
+            "the generative mode is not installed: run `make llm` (scripts/setup --llm), which builds llama.cpp "
+            "for this kind of CPU (about 10 minutes, once per machine)",
+            1,
+        )
         raise
     problem = llm_runtime.unsafe_here(Path(llama_cpp.__file__).parent)
     if problem:
@@ -43,5 +46,21 @@ def llm_serve(
         raise
     out.print(f"serving {path.name} on http://{host}:{port}/v1 (POLICYQA_LLM_BASE_URL)")
     threads = str(max(1, (os.cpu_count() or 2)))
-    os.execv(sys.executable, [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", host,
-                              "--port", str(port), "--n_ctx", str(n_ctx), "--n_threads", threads])
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(path),
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--n_ctx",
+            str(n_ctx),
+            "--n_threads",
+            threads,
+        ],
+    )

@@ -31,9 +31,12 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
     workers: Annotated[int, typer.Option(help="worker processes (each loads the model)")] = 1,
-    forwarded_allow_ips: Annotated[Optional[str], typer.Option(
-        help="addresses of reverse proxies whose X-Forwarded-For is trusted, so rate limits see each client "
-             "(default: 127.0.0.1)")] = None,
+    forwarded_allow_ips: Annotated[
+        Optional[str],
+        typer.Option(
+            help="addresses of reverse proxies whose X-Forwarded-For is trusted, so rate limits see each client (default: 127.0.0.1)"
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP service (API under /v1, OpenAPI docs at /docs)."""
     import uvicorn
@@ -41,8 +44,16 @@ def serve(
     load_settings()  # each worker reads them again; checked here so a bad one is said once, plainly
     out.print(f"policyqa on http://{host}:{port}/ (API /v1, docs /docs, metrics /metrics)")
     # access_log off: the app logs each request by its route, without the ids in its path.
-    uvicorn.run("policyqa_api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
-                access_log=False, forwarded_allow_ips=forwarded_allow_ips)
+    uvicorn.run(
+        "policyqa_api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -31,22 +31,34 @@ def search(
     chosen = embedder(settings)
     try:
         result = pipeline.retriever(settings, chosen).search(
-            query, k=k, lang=lang, filters=Filters(tuple(doc or ()), tuple(family or ()), tuple(only_lang or ())))
+            query, k=k, lang=lang, filters=Filters(tuple(doc or ()), tuple(family or ()), tuple(only_lang or ()))
+        )
     except (IndexProblem, QueryError) as exc:
         fail(str(exc), 1 if isinstance(exc, IndexProblem) else 2)
         raise
     if result.detected and result.detected not in ("en", "fr") and lang is None:
-        err.print(f"[yellow]The question looks like '{result.detected}': policyqa supports French and English. "
-                  f"/ La question semble être en '{result.detected}' : policyqa répond en français et en anglais.[/]")
+        err.print(
+            f"[yellow]The question looks like '{result.detected}': policyqa supports French and English. "
+            f"/ La question semble être en '{result.detected}' : policyqa répond en français et en anglais.[/]"
+        )
     if as_json:
-        print(json.dumps({"query": result.query, "lang": result.lang, "detected_lang": result.detected, "embed_ms": round(result.embed_ms, 1),
-                          "search_ms": round(result.search_ms, 1), "hits": [hit_json(h) for h in result.hits]},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "query": result.query,
+                    "lang": result.lang,
+                    "detected_lang": result.detected,
+                    "embed_ms": round(result.embed_ms, 1),
+                    "search_ms": round(result.search_ms, 1),
+                    "hits": [hit_json(h) for h in result.hits],
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     for h in result.hits:
         other = f" [dim](+{', '.join(p.lang for p in h.other_versions)})[/]" if h.other_versions else ""
-        out.print(f"[bold]{h.rank}. {h.passage.doc_id}[/] {h.passage.locator} (p. {h.passage.pages or '-'}) "
-                  f"[dim]{h.fused:.4f}[/]{other}")
+        out.print(f"[bold]{h.rank}. {h.passage.doc_id}[/] {h.passage.locator} (p. {h.passage.pages or '-'}) [dim]{h.fused:.4f}[/]{other}")
         out.print(h.passage.text[:600] + ("…" if len(h.passage.text) > 600 else ""))
         out.print()
 
@@ -70,8 +82,15 @@ def eval_(
     chosen = embedder(settings)
     try:
         index = pipeline.open_index(settings, chosen)
-        report = harness.run(settings, chosen, index, list(questions), tuple(s.strip() for s in systems.split(",") if s.strip()),
-                             say=lambda m: err.print(m), answer_mode=mode)
+        report = harness.run(
+            settings,
+            chosen,
+            index,
+            list(questions),
+            tuple(s.strip() for s in systems.split(",") if s.strip()),
+            say=lambda m: err.print(m),
+            answer_mode=mode,
+        )
     except (IndexProblem, QuestionFormatError, ValueError) as exc:
         fail(str(exc))
         raise
@@ -93,7 +112,9 @@ def eval_(
 
 def ask(
     question: str,
-    mode: Annotated[str, typer.Option(help="extractive (default) or llm (an OpenAI-compatible endpoint, see `policyqa llm serve`)")] = "extractive",
+    mode: Annotated[
+        str, typer.Option(help="extractive (default) or llm (an OpenAI-compatible endpoint, see `policyqa llm serve`)")
+    ] = "extractive",
     lang: Annotated[Optional[str], typer.Option(help="answer in this language (default: the question's)")] = None,
     doc: Annotated[Optional[list[str]], typer.Option(help="only this document (repeatable)")] = None,
     family: Annotated[Optional[list[str]], typer.Option(help="only this family (repeatable)")] = None,
@@ -123,8 +144,7 @@ def ask(
             if live:
                 print(piece, end="", flush=True)
     except answerer.unreachable:
-        fail("no language model answers at POLICYQA_LLM_BASE_URL: start one with `policyqa llm serve` "
-             "or set POLICYQA_LLM_BASE_URL", 1)
+        fail("no language model answers at POLICYQA_LLM_BASE_URL: start one with `policyqa llm serve` or set POLICYQA_LLM_BASE_URL", 1)
     if live:
         print()
     answer = answerer.finish(draft)
@@ -136,9 +156,10 @@ def ask(
     for sentence in answer.unsupported:
         err.print(f"[yellow]unsupported by the sources:[/] {sentence}")
     for c in answer.citations:
-        out.print(f"[dim]{c.marker} {c.title}{f' ({c.symbol})' if c.symbol else ''}, {c.locator}"
-                  f"{f', p. {c.pages}' if c.pages else ''} — passage {c.passage_id}[/]")
+        out.print(
+            f"[dim]{c.marker} {c.title}{f' ({c.symbol})' if c.symbol else ''}, {c.locator}"
+            f"{f', p. {c.pages}' if c.pages else ''} — passage {c.passage_id}[/]"
+        )
     if answer.answered:
         for c in answer.see_also:
-            out.print(f"[dim]see also, not cited: {c.title}, {c.locator}{f', p. {c.pages}' if c.pages else ''}"
-                      f" — passage {c.passage_id}[/]")
+            out.print(f"[dim]see also, not cited: {c.title}, {c.locator}{f', p. {c.pages}' if c.pages else ''} — passage {c.passage_id}[/]")

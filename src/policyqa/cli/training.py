@@ -15,19 +15,18 @@ import typer
 from rich.console import Console
 
 from policyqa import pipeline
-from policyqa.index.store import IndexProblem
 from policyqa.cli.common import load_settings
+from policyqa.index.store import IndexProblem
 from policyqa.index.weights import ModelMissingError
 from policyqa.retrieve.filters import QueryError
 from policyqa.training.output import OutputError, targets, write_handout
 from policyqa.training.render_pdf import FontMissing
 
-training_app = typer.Typer(help="Training material for magistrates' sessions: topic packs, quizzes, session records.",
-                           no_args_is_help=True)
+training_app = typer.Typer(help="Training material for magistrates' sessions: topic packs, quizzes, session records.", no_args_is_help=True)
 err = Console(stderr=True)
 out = Console()
 
-Topic = Annotated[str, typer.Option(help="the session's theme, e.g. \"enfants migrants\", \"trafficking and smuggling\"")]
+Topic = Annotated[str, typer.Option(help='the session\'s theme, e.g. "enfants migrants", "trafficking and smuggling"')]
 Lang = Annotated[str, typer.Option(help="language of the material: fr or en")]
 Docs = Annotated[Optional[list[str]], typer.Option("--doc", help="only this document id (repeatable)")]
 Out = Annotated[Path, typer.Option("--out", help="x.pdf, x.md or x: writes x.pdf and x.md side by side")]
@@ -41,7 +40,7 @@ def _fail(message: str, code: int = 2) -> None:
 def _check(lang: str, out_path: Path, with_json: bool = False, topic: str | None = None) -> None:
     """Refuse bad options before the model is loaded and the corpus searched."""
     if topic is not None and not topic.strip():
-        _fail("--topic is empty: name the session's theme, e.g. --topic \"enfants migrants\"")
+        _fail('--topic is empty: name the session\'s theme, e.g. --topic "enfants migrants"')
     if lang not in ("fr", "en"):
         _fail(f"--lang must be 'fr' or 'en', not '{lang}'")
     for path in targets(out_path, with_json):
@@ -91,8 +90,10 @@ def pack_command(topic: Topic, out_path: Out, lang: Lang = "fr", doc: Docs = Non
     if not pack.covered:
         err.print(f"[yellow]The corpus does not cover '{topic}': the pack says so and quotes nothing.[/]")
     else:
-        err.print(f"{len(pack.provisions)} provisions from {len(pack.groups)} instruments, "
-                  f"{len(pack.definitions)} definitions, {len(pack.links)} links, {len(pack.questions)} questions")
+        err.print(
+            f"{len(pack.provisions)} provisions from {len(pack.groups)} instruments, "
+            f"{len(pack.definitions)} definitions, {len(pack.links)} links, {len(pack.questions)} questions"
+        )
     _write(pack_handout(pack), out_path)
 
 

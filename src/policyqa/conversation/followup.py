@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policyqa.text.analysis import analyse
 from policyqa.retrieve.retriever import MAX_QUERY_CHARS
+from policyqa.text.analysis import analyse
 
 # Openers that only make sense as a continuation of what was just asked.
 _OPENERS = re.compile(

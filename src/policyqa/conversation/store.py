@@ -3,8 +3,9 @@
 Every turn stores the question, the text retrieval searched (so a follow-up can build on
 it) and the whole answer with its citations, so a session can be exported later exactly as
 it was shown. A conversation belongs to whoever started it: starting one returns a secret
-token, of which only a hash is kept, and reading, continuing or rating it over HTTP needs it. Each call opens its own connection: the API serves requests from a thread
-pool, and SQLite in WAL mode with a busy timeout keeps concurrent writers safe.
+token, of which only a hash is kept, and reading, continuing or rating it over HTTP needs it.
+Each call opens its own connection: the API serves requests from a thread pool, and SQLite
+in WAL mode with a busy timeout keeps concurrent writers safe.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlite3
 import uuid
 from contextlib import closing
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from policyqa.serialise import from_data, to_data
@@ -93,7 +94,7 @@ def default_path() -> Path:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class ConversationStore:
@@ -117,8 +118,9 @@ class ConversationStore:
     def new_conversation(self) -> Started:
         started = Started(uuid.uuid4().hex, secrets.token_urlsafe(32))
         with closing(self._connect()) as db:
-            db.execute("INSERT INTO conversations (id, created, token_hash) VALUES (?, ?, ?)",
-                       (started.id, _now(), _token_hash(started.token)))
+            db.execute(
+                "INSERT INTO conversations (id, created, token_hash) VALUES (?, ?, ?)", (started.id, _now(), _token_hash(started.token))
+            )
         return started
 
     def authorise(self, conversation_id: str, token: str) -> None:
@@ -147,8 +149,10 @@ class ConversationStore:
     def turns(self, conversation_id: str, last: int | None = None) -> list[Turn]:
         if not self.exists(conversation_id):
             raise UnknownConversation(f"no conversation '{conversation_id}'")
-        sql = ("SELECT id, conversation_id, position, question, query, answer, created FROM turns "
-               "WHERE conversation_id = ? ORDER BY position DESC")
+        sql = (
+            "SELECT id, conversation_id, position, question, query, answer, created FROM turns "
+            "WHERE conversation_id = ? ORDER BY position DESC"
+        )
         args: tuple = (conversation_id,)
         if last is not None:
             sql += " LIMIT ?"
@@ -167,10 +171,13 @@ class ConversationStore:
             try:
                 if db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None:
                     raise UnknownConversation(f"no conversation '{conversation_id}'")
-                position = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM turns WHERE conversation_id = ?",
-                                      (conversation_id,)).fetchone()[0]
-                db.execute("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (turn_id, conversation_id, position, question, query, json.dumps(to_data(answer), ensure_ascii=False), created))
+                position = db.execute(
+                    "SELECT COALESCE(MAX(position), 0) + 1 FROM turns WHERE conversation_id = ?", (conversation_id,)
+                ).fetchone()[0]
+                db.execute(
+                    "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (turn_id, conversation_id, position, question, query, json.dumps(to_data(answer), ensure_ascii=False), created),
+                )
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policyqa.text import language
-from policyqa.conversation.store import ConversationStore, Turn
 from policyqa.conversation.followup import contextualise
+from policyqa.conversation.store import ConversationStore, Turn
+from policyqa.text import language
 from policyqa.types import Answer
+
 
 @dataclass(frozen=True)
 class TurnPlan:

@@ -11,8 +11,7 @@ import faiss
 import numpy as np
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from policyqa.corpus import catalog
-from policyqa.corpus import load
+from policyqa.corpus import catalog, load
 from policyqa.types import Document
 
 
@@ -48,8 +47,9 @@ def chunks(docs: list[Document], roots: tuple[Path, ...], size: int = 1000, over
 
 
 class QuickStartIndex:
-    def __init__(self, items: list[Chunk], embed_documents: Callable[[list[str]], np.ndarray],
-                 embed_query: Callable[[str], np.ndarray]) -> None:
+    def __init__(
+        self, items: list[Chunk], embed_documents: Callable[[list[str]], np.ndarray], embed_query: Callable[[str], np.ndarray]
+    ) -> None:
         self.chunks = items
         vectors = np.ascontiguousarray(embed_documents([c.text for c in items]), dtype=np.float32)
         self.dense = faiss.IndexFlatIP(vectors.shape[1])

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from policyqa.evaluation import baseline
 from policyqa.corpus import catalog
+from policyqa.evaluation import baseline
+from policyqa.evaluation.metrics import Candidate, Context, System, evaluate
+from policyqa.evaluation.questions import Question, load_questions
 from policyqa.index.embedder import Embedder
 from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache
-from policyqa.evaluation.metrics import Candidate, Context, System, evaluate
 from policyqa.index.store import Index
-from policyqa.evaluation.questions import Question, load_questions
 from policyqa.retrieve.retriever import Retriever, Weights
 from policyqa.settings import Settings
 
@@ -42,8 +42,16 @@ def context_for(questions: list[Question], index: Index) -> Context:
 def retriever_system(retriever: Retriever) -> System:
     def run(q: Question) -> list[Candidate]:
         result = retriever.search(q.question, k=10, lang=q.lang if q.lang in ("en", "fr") else None)
-        return [Candidate((h.passage.text,) + tuple(o.text for o in h.other_versions), h.passage.doc_id,
-                          h.passage.lang, f"{h.passage.doc_id} {h.passage.locator}") for h in result.hits]
+        return [
+            Candidate(
+                (h.passage.text,) + tuple(o.text for o in h.other_versions),
+                h.passage.doc_id,
+                h.passage.lang,
+                f"{h.passage.doc_id} {h.passage.locator}",
+            )
+            for h in result.hits
+        ]
+
     return run
 
 
@@ -55,12 +63,19 @@ def langchain_system(settings: Settings, embedder: Embedder, collection: str) ->
 
     def run(q: Question) -> list[Candidate]:
         return [Candidate((c.text,), c.doc_id, c.lang, f"{c.doc_id} chunk") for c in quick.search(q.question, 10)]
+
     return run
 
 
-def run(settings: Settings, embedder: Embedder, index: Index, question_files: list[Path],
-        systems: tuple[str, ...] = SYSTEMS, say: Callable[[str], None] = lambda _m: None,
-        answer_mode: str | None = None) -> dict:
+def run(
+    settings: Settings,
+    embedder: Embedder,
+    index: Index,
+    question_files: list[Path],
+    systems: tuple[str, ...] = SYSTEMS,
+    say: Callable[[str], None] = lambda _m: None,
+    answer_mode: str | None = None,
+) -> dict:
     questions: list[Question] = []
     for path in question_files:
         loaded = load_questions(path)
@@ -78,8 +93,8 @@ def run(settings: Settings, embedder: Embedder, index: Index, question_files: li
             raise ValueError(f"unknown system '{name}': choose from {', '.join(SYSTEMS)}")
     report = evaluate(questions, built, context_for(questions, index))
     if answer_mode is not None:
-        from policyqa.evaluation.metrics import answer_metrics, judge_answer
         from policyqa.answer.factory import make_answerer
+        from policyqa.evaluation.metrics import answer_metrics, judge_answer
 
         answerer = make_answerer(answer_mode, Retriever(index, embed_query, WEIGHTS["hybrid"]))
         by_id = {p.id: p for p in index.passages}
@@ -93,12 +108,18 @@ def run(settings: Settings, embedder: Embedder, index: Index, question_files: li
                 groups.setdefault("cross-lingual" if q.lang not in langs else "same-language", []).append(r)
             if context.families.get(q.id):
                 groups.setdefault(f"family:{context.families[q.id]}", []).append(r)
-        report["answers"] = {"mode": answer_mode, "metrics": answer_metrics(rows),
-                             "slices": {name: answer_metrics(items) for name, items in sorted(groups.items())},
-                             "per_question": [asdict(r) for r in rows]}
+        report["answers"] = {
+            "mode": answer_mode,
+            "metrics": answer_metrics(rows),
+            "slices": {name: answer_metrics(items) for name, items in sorted(groups.items())},
+            "per_question": [asdict(r) for r in rows],
+        }
     report["question_files"] = [str(p) for p in question_files]
-    report["index"] = {"build_id": index.manifest.build_id, "passages": index.manifest.passages,
-                       "embedding_model": index.manifest.embedding_model}
+    report["index"] = {
+        "build_id": index.manifest.build_id,
+        "passages": index.manifest.passages,
+        "embedding_model": index.manifest.embedding_model,
+    }
     return report
 
 
@@ -108,22 +129,38 @@ def markdown(report: dict) -> str:
     metrics = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"]
     slice_names = list(next(iter(report["systems"].values()))["slices"])
     for slice_name in slice_names:
-        lines += [f"## {slice_name}", "", "| system | n | " + " | ".join(metrics) + " | p50 ms | p95 ms |",
-                  "|---|---|" + "---|" * (len(metrics) + 2)]
+        lines += [
+            f"## {slice_name}",
+            "",
+            "| system | n | " + " | ".join(metrics) + " | p50 ms | p95 ms |",
+            "|---|---|" + "---|" * (len(metrics) + 2),
+        ]
         for name in names:
             s = report["systems"][name]["slices"].get(slice_name, {})
             if not s.get("n"):
                 continue
-            lines.append(f"| {name} | {s['n']} | " + " | ".join(f"{s[m]:.3f}" for m in metrics)
-                         + f" | {s['latency_p50_ms']} | {s['latency_p95_ms']} |")
+            lines.append(
+                f"| {name} | {s['n']} | "
+                + " | ".join(f"{s[m]:.3f}" for m in metrics)
+                + f" | {s['latency_p50_ms']} | {s['latency_p95_ms']} |"
+            )
         lines.append("")
     if "answers" in report:
         slices_ = report["answers"]["slices"]
-        keys = ["n", "citation_precision", "evidence_citation_rate", "quoted_evidence_rate", "nearby_evidence_rate",
-                "abstention_accuracy", "false_abstentions", "language_accuracy", "quotes_verbatim", "latency_p50_ms",
-                "latency_p95_ms"]
-        lines += [f"# Answers ({report['answers']['mode']})", "", "| slice | " + " | ".join(keys) + " |",
-                  "|---|" + "---|" * len(keys)]
+        keys = [
+            "n",
+            "citation_precision",
+            "evidence_citation_rate",
+            "quoted_evidence_rate",
+            "nearby_evidence_rate",
+            "abstention_accuracy",
+            "false_abstentions",
+            "language_accuracy",
+            "quotes_verbatim",
+            "latency_p50_ms",
+            "latency_p95_ms",
+        ]
+        lines += [f"# Answers ({report['answers']['mode']})", "", "| slice | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
         for name in sorted(slices_, key=lambda n: (n != "overall", n)):
             lines.append(f"| {name} | " + " | ".join(str(slices_[name].get(k)) for k in keys) + " |")
         lines.append("")

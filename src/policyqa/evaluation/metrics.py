@@ -68,9 +68,17 @@ def judge(question: Question, system: System, context: Context) -> Judgement:
     scores["mrr@10"] = 1.0 / first if first else 0.0
     scores["ndcg@10"] = _dcg(relevant) / ideal if ideal else 0.0
     langs = context.langs.get(question.id, set())
-    return Judgement(question.id, question.lang, bool(langs) and question.lang not in langs,
-                     context.families.get(question.id, ""), first, total,
-                     tuple(c.label for c in ranked), elapsed, scores)
+    return Judgement(
+        question.id,
+        question.lang,
+        bool(langs) and question.lang not in langs,
+        context.families.get(question.id, ""),
+        first,
+        total,
+        tuple(c.label for c in ranked),
+        elapsed,
+        scores,
+    )
 
 
 def aggregate(rows: list[Judgement]) -> dict:
@@ -133,13 +141,13 @@ def _quote_holds(evidence: str, quote: str) -> bool:
     return bool(wanted) and sum(w in shown for w in wanted) >= 0.8 * len(wanted)
 
 
-def _holds_evidence(question: Question, citation, passages: dict[str, "object"]) -> bool:
+def _holds_evidence(question: Question, citation, passages: dict[str, object]) -> bool:
     """Whether the cited passage, or its other-language version, holds an evidence quote."""
     versions = (passages.get(citation.passage_id), passages.get(citation.other_version_id) if citation.other_version_id else None)
     return any(question.is_relevant(p.text) for p in versions if p is not None)
 
 
-def judge_answer(question: Question, answer: Callable[[Question], "object"], passages: dict[str, "object"]) -> AnswerJudgement:
+def judge_answer(question: Question, answer: Callable[[Question], object], passages: dict[str, object]) -> AnswerJudgement:
     """`answer` returns a policyqa.types.Answer; `passages` maps passage ids to Passages."""
     from policyqa.answer.citations import quote_is_verbatim
 
@@ -157,9 +165,20 @@ def judge_answer(question: Question, answer: Callable[[Question], "object"], pas
             quoted = quoted or any(_quote_holds(e.quote, c.quote) for e in question.evidence if normalise(e.quote) in here)
         verbatim = verbatim and p is not None and quote_is_verbatim(c, p)
     nearby = result.answered and (with_evidence > 0 or any(_holds_evidence(question, c, passages) for c in result.see_also))
-    return AnswerJudgement(question.id, question.lang, question.answerable, result.answered, result.lang,
-                           len(result.citations), with_evidence, verbatim, elapsed,
-                           tuple(f"{c.doc_id} {c.locator}" for c in result.citations), quoted, nearby)
+    return AnswerJudgement(
+        question.id,
+        question.lang,
+        question.answerable,
+        result.answered,
+        result.lang,
+        len(result.citations),
+        with_evidence,
+        verbatim,
+        elapsed,
+        tuple(f"{c.doc_id} {c.locator}" for c in result.citations),
+        quoted,
+        nearby,
+    )
 
 
 def answer_metrics(rows: list[AnswerJudgement]) -> dict:
@@ -174,7 +193,9 @@ def answer_metrics(rows: list[AnswerJudgement]) -> dict:
         return round(sum(1 for r in items if test(r)) / len(items), 4) if items else None
 
     return {
-        "n": len(rows), "answerable": len(answerable), "unanswerable": len(unanswerable),
+        "n": len(rows),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
         "citation_precision": round(sum(r.cited_with_evidence for r in answered) / cited, 4) if cited else None,
         "evidence_citation_rate": share(answerable, lambda r: r.answered and r.cited_with_evidence > 0),
         "abstention_accuracy": share(unanswerable, lambda r: not r.answered),

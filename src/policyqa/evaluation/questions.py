@@ -58,6 +58,13 @@ def load_questions(path: Path) -> list[Question]:
         evidence = data.get("evidence") or []
         if not isinstance(evidence, list) or any(not isinstance(e, dict) or "quote" not in e for e in evidence):
             raise QuestionFormatError(f"{where}: 'evidence' must be a list of {{file, quote}} objects")
-        out.append(Question(str(data["id"]), str(data["lang"]), str(data["question"]), bool(data["answerable"]),
-                            tuple(Evidence(str(e.get("file", "")), str(e["quote"])) for e in evidence)))
+        out.append(
+            Question(
+                str(data["id"]),
+                str(data["lang"]),
+                str(data["question"]),
+                bool(data["answerable"]),
+                tuple(Evidence(str(e.get("file", "")), str(e["quote"])) for e in evidence),
+            )
+        )
     return out

@@ -33,8 +33,10 @@ LLAMA_CPP_VERSION = "0.3.36"
 # that otherwise run the v3 baseline (AMD before Zen 4, Intel client parts).
 _AMX = r"\b(ldtilecfg|sttilecfg|tileloadd|tileloaddt1|tilestored|tilezero|tilerelease|tdpb[su][su]d|tdpbf16ps|tdpfp16ps)\b"
 # Registers only AVX-512 has, and EVEX-only instructions that also run on the low registers.
-_AVX512 = (r"%zmm\d|%k[0-7]\b|\{%k[0-7]\}|%[xy]mm(1[6-9]|2\d|3[01])\b|\{1to\d+\}|\{z\}|\bk(mov|and|or|xor|not|shift|test)"
-           r"|\bvpternlog|\bvperm[it]2|\bvpmov(u?s)?(qb|qw|qd|db|dw|wb)\b|\bvpmov[bwdq]2m\b|\bvpmovm2[bwdq]\b")
+_AVX512 = (
+    r"%zmm\d|%k[0-7]\b|\{%k[0-7]\}|%[xy]mm(1[6-9]|2\d|3[01])\b|\{1to\d+\}|\{z\}|\bk(mov|and|or|xor|not|shift|test)"
+    r"|\bvpternlog|\bvperm[it]2|\bvpmov(u?s)?(qb|qw|qd|db|dw|wb)\b|\bvpmov[bwdq]2m\b|\bvpmovm2[bwdq]\b"
+)
 _VNNI = r"\bvpdp(bu|ws)sds?\b"
 # Any VEX-encoded instruction (AVX) and BMI2, for the baseline without them.
 _AVX = r"(^|\t)v[a-z0-9]+(\s|$)|\b(shlx|shrx|sarx|rorx|pdep|pext|mulx|bzhi)\b"
@@ -48,13 +50,31 @@ class Baseline:
     forbidden: str  # objdump mnemonics or operands the build must not contain
 
 
-_ALL_ISA_OPTIONS = ("SSE42", "AVX", "AVX2", "BMI2", "FMA", "F16C", "AVX_VNNI", "AVX512", "AVX512_VBMI",
-                    "AVX512_VNNI", "AVX512_BF16", "AMX_TILE", "AMX_INT8", "AMX_BF16")
+_ALL_ISA_OPTIONS = (
+    "SSE42",
+    "AVX",
+    "AVX2",
+    "BMI2",
+    "FMA",
+    "F16C",
+    "AVX_VNNI",
+    "AVX512",
+    "AVX512_VBMI",
+    "AVX512_VNNI",
+    "AVX512_BF16",
+    "AMX_TILE",
+    "AMX_INT8",
+    "AMX_BF16",
+)
 
 BASELINES = (
     # x86-64-v3: Haswell (2013) and Zen 1 onwards; what every server CPU here has.
-    Baseline("x86-64-v3", frozenset({"sse4_2", "avx", "avx2", "bmi2", "fma", "f16c"}),
-             ("SSE42", "AVX", "AVX2", "BMI2", "FMA", "F16C"), "|".join((_AMX, _AVX512, _VNNI))),
+    Baseline(
+        "x86-64-v3",
+        frozenset({"sse4_2", "avx", "avx2", "bmi2", "fma", "f16c"}),
+        ("SSE42", "AVX", "AVX2", "BMI2", "FMA", "F16C"),
+        "|".join((_AMX, _AVX512, _VNNI)),
+    ),
     # x86-64-v2: no AVX at all, for older or restricted virtual CPUs.
     Baseline("x86-64-v2", frozenset({"sse4_2"}), ("SSE42",), "|".join((_AMX, _AVX512, _VNNI, _AVX))),
 )
@@ -105,10 +125,8 @@ def violations(library: Path, baseline: Baseline, limit: int = 5) -> list[str]:
     # grep -P picks the candidate lines at C speed (a Python loop over a million lines takes
     # ten times longer); each is then checked on its instruction alone, without the symbol
     # names objdump prints after a call (<ggml_..._tile_...>).
-    dump = subprocess.Popen(["objdump", "-d", "--no-show-raw-insn", str(library)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    grep = subprocess.run(["grep", "-P", baseline.forbidden], stdin=dump.stdout, capture_output=True, text=True,
-                          errors="replace")
+    dump = subprocess.Popen(["objdump", "-d", "--no-show-raw-insn", str(library)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    grep = subprocess.run(["grep", "-P", baseline.forbidden], stdin=dump.stdout, capture_output=True, text=True, errors="replace")
     assert dump.stdout is not None and dump.stderr is not None
     dump.stdout.close()
     problem = dump.stderr.read().decode(errors="replace")
@@ -169,8 +187,10 @@ def unsafe_here(package_dir: Path) -> str:
     if not bad:
         return ""
     name, lines = next(iter(bad.items()))
-    return (f"the installed llama.cpp ({name}) uses instructions this CPU ({baseline.name}) may lack, "
-            f"e.g. `{lines[0]}`: it was built for another machine. Run `make llm` to build it for this one.")
+    return (
+        f"the installed llama.cpp ({name}) uses instructions this CPU ({baseline.name}) may lack, "
+        f"e.g. `{lines[0]}`: it was built for another machine. Run `make llm` to build it for this one."
+    )
 
 
 def main(argv: list[str]) -> int:

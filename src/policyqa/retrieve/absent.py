@@ -19,7 +19,8 @@ from policyqa.types import Document, Passage
 
 _INSTRUMENT = re.compile(
     r"^(?:declarations?|conventions?|protocols?|protocoles?|charters?|chartes?|directives?|regulations?|"
-    r"reglements?|pacts?|pactes?|treaty|treaties|traites?|codes?|agreements?|accords?|statutes?|statuts?)$")
+    r"reglements?|pacts?|pactes?|treaty|treaties|traites?|codes?|agreements?|accords?|statutes?|statuts?)$"
+)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Words around the instrument word that may hold its proper name ("Convention de l'OUA de 1969":
 # three words after; "the 1984 Cartagena Declaration": two before).
@@ -39,7 +40,7 @@ class Vocabulary:
     prefixes: frozenset[str]
 
     @classmethod
-    def of(cls, passages: Iterable[Passage], documents: Iterable[Document]) -> "Vocabulary":
+    def of(cls, passages: Iterable[Passage], documents: Iterable[Document]) -> Vocabulary:
         texts = [f"{p.context} {p.text}" for p in passages]
         texts += [" ".join((d.title, d.short_title, d.symbol, *d.aliases, *d.other_titles)) for d in documents]
         words = {_key(w) for text in texts for w in _WORD.findall(text)}
@@ -64,6 +65,6 @@ def absent_instruments(question: str, vocabulary: Vocabulary) -> list[str]:
                 continue
             if not vocabulary.knows(candidate):
                 a, b = min(i, j), max(i, j)
-                names.append(" ".join(words[a: b + 1]))
+                names.append(" ".join(words[a : b + 1]))
                 break
     return names

@@ -20,8 +20,14 @@ def to_langchain(hit: Hit) -> LCDocument:
     return LCDocument(
         page_content=p.text,
         metadata={
-            "passage_id": p.id, "doc_id": p.doc_id, "lang": p.lang, "locator": p.locator,
-            "page_start": p.page_start, "page_end": p.page_end, "rank": hit.rank, "score": hit.fused,
+            "passage_id": p.id,
+            "doc_id": p.doc_id,
+            "lang": p.lang,
+            "locator": p.locator,
+            "page_start": p.page_start,
+            "page_end": p.page_end,
+            "rank": hit.rank,
+            "score": hit.fused,
             "parallel_key": p.parallel_key,
             "other_versions": [{"passage_id": o.id, "lang": o.lang, "text": o.text} for o in hit.other_versions],
         },

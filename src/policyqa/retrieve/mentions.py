@@ -40,8 +40,10 @@ def _names(doc: Document) -> list[str]:
 
 # "the resolution(s) on <title>", "la résolution sur la <titre>", "<title> resolution":
 # how delegates name a General Assembly resolution without its number (text is folded).
-_BY_TITLE_BEFORE = (r"resolutions? (?:of the general assembly |de l'assemblee generale )?"
-                    r"(?:on|about|entitled|sur|relatives? a|concernant|intitulees?) (?:the |la |le |les |l')?")
+_BY_TITLE_BEFORE = (
+    r"resolutions? (?:of the general assembly |de l'assemblee generale )?"
+    r"(?:on|about|entitled|sur|relatives? a|concernant|intitulees?) (?:the |la |le |les |l')?"
+)
 _BY_TITLE_AFTER = r"(?: resolutions?)"
 
 

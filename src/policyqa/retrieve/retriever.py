@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from policyqa.text import language
-from policyqa.retrieve import mentions as mentions_mod
-from policyqa.retrieve.fusion import reciprocal_rank_fusion
 from policyqa.index.store import Index
+from policyqa.retrieve import mentions as mentions_mod
 from policyqa.retrieve.filters import Filters, QueryError, check
+from policyqa.retrieve.fusion import reciprocal_rank_fusion
+from policyqa.text import language
 from policyqa.types import Hit
 
 MAX_QUERY_CHARS = 2000
@@ -133,8 +133,17 @@ class Retriever:
         named = sorted(rows, key=by_dense) if found.doc_ids else []
         return [int(i) for i in sorted(located, key=by_dense)[:depth]], [int(i) for i in named[:depth]]
 
-    def _collapse(self, order: list[int], fused: dict[int, float], dense: np.ndarray, sparse: np.ndarray,
-                  units: np.ndarray | None, asker: str, mask: np.ndarray, k: int) -> list[Hit]:
+    def _collapse(
+        self,
+        order: list[int],
+        fused: dict[int, float],
+        dense: np.ndarray,
+        sparse: np.ndarray,
+        units: np.ndarray | None,
+        asker: str,
+        mask: np.ndarray,
+        k: int,
+    ) -> list[Hit]:
         """One hit per provision: the asker's language first, the other version attached."""
         passages = self.index.passages
         seen: set[str] = set()
@@ -148,9 +157,17 @@ class Retriever:
             rows = [r for r in self.index.by_parallel.get(p.parallel_key, [row]) if mask[r]] if p.parallel_key else [row]
             main = next((r for r in rows if passages[r].lang == asker), row)
             others = tuple(passages[r] for r in rows if r != main)
-            hits.append(Hit(passages[main], len(hits) + 1, fused[row], float(dense[main]) if np.isfinite(dense[main]) else 0.0,
-                            float(sparse[main]), others,
-                            None if units is None else float(units[main]) if np.isfinite(units[main]) else -1.0))
+            hits.append(
+                Hit(
+                    passages[main],
+                    len(hits) + 1,
+                    fused[row],
+                    float(dense[main]) if np.isfinite(dense[main]) else 0.0,
+                    float(sparse[main]),
+                    others,
+                    None if units is None else float(units[main]) if np.isfinite(units[main]) else -1.0,
+                )
+            )
             if len(hits) == k:
                 break
         return hits

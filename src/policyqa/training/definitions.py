@@ -64,7 +64,7 @@ def in_passage(passage: Passage, max_words: int = 150) -> list[Definition]:
             # The defining sentence (a long line may hold several); a line ending "who:"
             # continues on its sub-items.
             starts = [m.end() for m in _SENTENCE_END.finditer(line, 0, match.start())]
-            body = line[starts[-1]:] if starts else line
+            body = line[starts[-1] :] if starts else line
             pieces: list[tuple[int, str]] = [(i, _clip(body, max_words) if body == line else "… " + _clip(body, max_words))]
             budget = max_words - len(body.split())
             j = i + 1

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote, quote_marks
-from policyqa.types import Document
 from policyqa.training.pack import Pack
-from policyqa.training.wording import doc_name, phrase, source_line
 from policyqa.training.quiz import Quiz
+from policyqa.training.wording import doc_name, phrase, source_line
+from policyqa.types import Document
 
 
 def _today() -> str:
@@ -29,8 +29,7 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
     if pack.doc_ids:
         blocks.append(Para(phrase(lang, "filtered", docs=", ".join(pack.doc_ids)), emphasis=True))
     if not pack.covered:
-        blocks += [Para(phrase(lang, "not_covered", best=f"{pack.best_score:.2f}")), Para(phrase(lang, "not_covered_hint")),
-                   _method(pack)]
+        blocks += [Para(phrase(lang, "not_covered", best=f"{pack.best_score:.2f}")), Para(phrase(lang, "not_covered_hint")), _method(pack)]
         return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or _today()), head)
     if pack.other_language:
         blocks.append(Para(phrase(lang, "other_language"), emphasis=True))
@@ -43,19 +42,28 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
             passage = p.passage
             note = phrase(lang, "only_in") if passage.lang != lang else ""
             if p.also_in:
-                also = "; ".join(f"{doc_name(documents[a.doc_id]) if a.doc_id in documents else a.doc_id}, {a.locator}"
-                                 f" · passage {a.id}" for a in p.also_in)
+                also = "; ".join(
+                    f"{doc_name(documents[a.doc_id]) if a.doc_id in documents else a.doc_id}, {a.locator} · passage {a.id}"
+                    for a in p.also_in
+                )
                 note = f"{note} {phrase(lang, 'also_in', where=also)}".strip()
-            blocks.append(Quote(p.quote, source_line(group.document, passage.doc_id, passage.locator, passage.pages, passage.id),
-                                passage.lang, note))
+            blocks.append(
+                Quote(p.quote, source_line(group.document, passage.doc_id, passage.locator, passage.pages, passage.id), passage.lang, note)
+            )
     blocks.append(Heading(phrase(lang, "definitions")))
     if pack.definitions:
         blocks.append(Para(phrase(lang, "definitions_intro")))
         for d in pack.definitions:
             doc = documents.get(d.passage.doc_id)
             blocks.append(Heading(phrase(lang, "defined_term", term=d.term), 2))
-            blocks.append(Quote(d.quote, source_line(doc, d.passage.doc_id, d.passage.locator, d.passage.pages, d.passage.id),
-                                d.passage.lang, phrase(lang, "only_in") if d.passage.lang != lang else ""))
+            blocks.append(
+                Quote(
+                    d.quote,
+                    source_line(doc, d.passage.doc_id, d.passage.locator, d.passage.pages, d.passage.id),
+                    d.passage.lang,
+                    phrase(lang, "only_in") if d.passage.lang != lang else "",
+                )
+            )
     else:
         blocks.append(Para(phrase(lang, "definitions_none")))
     blocks.append(Heading(phrase(lang, "links")))
@@ -63,11 +71,26 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
         blocks.append(Para(phrase(lang, "links_intro")))
         for link in pack.links:
             source = documents.get(link.passage.doc_id)
-            blocks.append(Heading(phrase(lang, "link", source=doc_name(source) if source else link.passage.doc_id,
-                                         locator=link.passage.locator, target=doc_name(link.target)), 2))
-            blocks.append(Quote(link.quote, source_line(source, link.passage.doc_id, link.passage.locator, link.passage.pages,
-                                                        link.passage.id),
-                                link.passage.lang, phrase(lang, "only_in") if link.passage.lang != lang else ""))
+            blocks.append(
+                Heading(
+                    phrase(
+                        lang,
+                        "link",
+                        source=doc_name(source) if source else link.passage.doc_id,
+                        locator=link.passage.locator,
+                        target=doc_name(link.target),
+                    ),
+                    2,
+                )
+            )
+            blocks.append(
+                Quote(
+                    link.quote,
+                    source_line(source, link.passage.doc_id, link.passage.locator, link.passage.pages, link.passage.id),
+                    link.passage.lang,
+                    phrase(lang, "only_in") if link.passage.lang != lang else "",
+                )
+            )
     else:
         blocks.append(Para(phrase(lang, "links_none")))
     blocks.append(Heading(phrase(lang, "questions")))
@@ -121,8 +144,9 @@ def quiz_handout(quiz: Quiz, answers: bool = True, date: str | None = None) -> H
             doc_line = source_line(None, c.title, c.locator, c.pages, c.passage_id)
             if c.symbol and c.symbol != c.title:
                 doc_line = doc_line.replace(c.title, f"{c.title} ({c.symbol})", 1)
-            blocks.append(Heading(phrase(lang, "quiz_answer", n=n, letter=LETTERS[item.answer],
-                                         choice=_short(item.choices[item.answer])), 2))
+            blocks.append(
+                Heading(phrase(lang, "quiz_answer", n=n, letter=LETTERS[item.answer], choice=_short(item.choices[item.answer])), 2)
+            )
             blocks.append(Quote(c.quote, doc_line, c.lang, phrase(lang, "only_in") if c.lang != lang else ""))
     return Handout(phrase(lang, "quiz_title", topic=quiz.topic), lang, tuple(blocks), subtitle, head)
 
@@ -135,14 +159,38 @@ def _short(text: str, words: int = 16) -> str:
 def quiz_json(quiz: Quiz, answers: bool = True) -> dict:
     items = []
     for n, item in enumerate(quiz.items, 1):
-        entry = {"n": n, "kind": item.kind, "question": phrase(quiz.lang, f"q_kind_{item.kind}", **item.subject),
-                 "quote": item.quote, "quote_lang": item.quote_lang, "choices": list(item.choices)}
+        entry = {
+            "n": n,
+            "kind": item.kind,
+            "question": phrase(quiz.lang, f"q_kind_{item.kind}", **item.subject),
+            "quote": item.quote,
+            "quote_lang": item.quote_lang,
+            "choices": list(item.choices),
+        }
         if answers:
             c = item.citation
-            entry |= {"answer": LETTERS[item.answer], "answer_index": item.answer,
-                      "citation": {"passage_id": c.passage_id, "doc_id": c.doc_id, "title": c.title, "symbol": c.symbol,
-                                   "locator": c.locator, "pages": c.pages, "quote": c.quote, "lang": c.lang},
-                      "choice_sources": list(item.choice_sources)}
+            entry |= {
+                "answer": LETTERS[item.answer],
+                "answer_index": item.answer,
+                "citation": {
+                    "passage_id": c.passage_id,
+                    "doc_id": c.doc_id,
+                    "title": c.title,
+                    "symbol": c.symbol,
+                    "locator": c.locator,
+                    "pages": c.pages,
+                    "quote": c.quote,
+                    "lang": c.lang,
+                },
+                "choice_sources": list(item.choice_sources),
+            }
         items.append(entry)
-    return {"topic": quiz.topic, "lang": quiz.lang, "covered": quiz.covered, "seed": quiz.seed,
-            "answers": answers, "doc_ids": list(quiz.doc_ids), "items": items}
+    return {
+        "topic": quiz.topic,
+        "lang": quiz.lang,
+        "covered": quiz.covered,
+        "seed": quiz.seed,
+        "answers": answers,
+        "doc_ids": list(quiz.doc_ids),
+        "items": items,
+    }

@@ -66,7 +66,9 @@ def find_links(passages: list[Passage], documents: dict[str, Document], lang: st
                 if _same_text(own, target) or (target.parallel_group or target.id) in done:
                     continue
                 done.add(target.parallel_group or target.id)
-                preferred = next((d for d in documents.values() if d.parallel_group and d.parallel_group == target.parallel_group
-                                  and d.lang == lang), target)
+                preferred = next(
+                    (d for d in documents.values() if d.parallel_group and d.parallel_group == target.parallel_group and d.lang == lang),
+                    target,
+                )
                 links.append(Link(p, preferred, " ".join(unit.split())))
     return links

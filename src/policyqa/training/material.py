@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from policyqa.text.analysis import analyse, fold
 from policyqa.answer.quotes import select_quote
 from policyqa.answer.relevance import AnswerSettings
 from policyqa.retrieve.filters import Filters
 from policyqa.retrieve.retriever import Retriever
-from policyqa.types import Hit
-from policyqa.types import Document, Passage
+from policyqa.text.analysis import analyse, fold
 from policyqa.training.topics import TopicQueries, queries
+from policyqa.types import Document, Hit, Passage
 
 # A passage that names the topic's own words is ranked a little higher than one that is only
 # close in meaning: trainers want the provisions that are about the theme, not near it.
@@ -55,9 +54,17 @@ def mentions_keyword(text: str, keywords: tuple[str, ...]) -> bool:
     return any(fold(k).lower() in words or (" " in k and fold(k).lower() in fold(text).lower()) for k in keywords)
 
 
-def gather(retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, ...] = (),
-           settings: AnswerSettings = AnswerSettings(), k: int = 15, max_provisions: int = 12,
-           per_instrument: int = PER_INSTRUMENT, max_quote_words: int = 120) -> Material:
+def gather(
+    retriever: Retriever,
+    topic: str,
+    lang: str,
+    doc_ids: tuple[str, ...] = (),
+    settings: AnswerSettings = AnswerSettings(),
+    k: int = 15,
+    max_provisions: int = 12,
+    per_instrument: int = PER_INSTRUMENT,
+    max_quote_words: int = 120,
+) -> Material:
     """Search every query of the topic; raises retrieve.QueryError for an unknown document."""
     tq = queries(topic, lang)
     filters = Filters(doc_ids=tuple(doc_ids))

@@ -10,13 +10,12 @@ from dataclasses import dataclass, replace
 
 from policyqa.answer.relevance import AnswerSettings
 from policyqa.retrieve.retriever import Retriever
-from policyqa.types import Document, Passage
-from policyqa.training import definitions
-from policyqa.training import links
+from policyqa.training import definitions, links
 from policyqa.training.definitions import Definition
+from policyqa.training.discussion import discussion_questions
 from policyqa.training.links import Link
 from policyqa.training.material import PER_INSTRUMENT, Material, Provision, gather, mentions_keyword, stems
-from policyqa.training.discussion import discussion_questions
+from policyqa.types import Document, Passage
 
 MAX_DEFINITIONS = 5
 MAX_LINKS = 6
@@ -57,8 +56,11 @@ def _groups(material: Material, order: dict[str, int]) -> tuple[InstrumentGroup,
     by_doc: dict[str, list[Provision]] = {}
     for provision in material.provisions:  # ranked: the first group holds the best provision
         by_doc.setdefault(provision.passage.doc_id, []).append(provision)
-    return tuple(InstrumentGroup(material.documents[doc_id], tuple(sorted(ps, key=lambda p: order[p.passage.id])))
-                 for doc_id, ps in by_doc.items() if doc_id in material.documents)
+    return tuple(
+        InstrumentGroup(material.documents[doc_id], tuple(sorted(ps, key=lambda p: order[p.passage.id])))
+        for doc_id, ps in by_doc.items()
+        if doc_id in material.documents
+    )
 
 
 def relevant_definitions(material: Material, passages: tuple[Passage, ...], limit: int = MAX_DEFINITIONS) -> tuple[Definition, ...]:
@@ -102,12 +104,25 @@ def _links(material: Material, lang: str) -> tuple[Link, ...]:
     return tuple(chosen)
 
 
-def build_pack(retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, ...] = (),
-               settings: AnswerSettings = AnswerSettings()) -> Pack:
+def build_pack(
+    retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, ...] = (), settings: AnswerSettings = AnswerSettings()
+) -> Pack:
     material = gather(retriever, topic, lang, doc_ids, settings)
     if not material.covered:
-        return Pack(material.topic.topic, lang, False, (), (), (), (), False, round(material.best, 3), tuple(doc_ids),
-                    queries=material.topic.queries, keywords=material.topic.keywords)
+        return Pack(
+            material.topic.topic,
+            lang,
+            False,
+            (),
+            (),
+            (),
+            (),
+            False,
+            round(material.best, 3),
+            tuple(doc_ids),
+            queries=material.topic.queries,
+            keywords=material.topic.keywords,
+        )
     passages = retriever.index.passages
     order = {p.id: i for i, p in enumerate(passages)}
     groups = _groups(material, order)
@@ -117,6 +132,19 @@ def build_pack(retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, 
     other = any(p.lang != lang for p in quoted)
     used = {p.doc_id for p in quoted} | {a.doc_id for g in groups for p in g.provisions for a in p.also_in}
     docs = tuple(material.documents[i] for i in sorted(used) if i in material.documents)
-    pack = Pack(material.topic.topic, lang, True, groups, defs, found_links, (), other, round(material.best, 3),
-                tuple(doc_ids), docs, material.topic.queries, material.topic.keywords)
+    pack = Pack(
+        material.topic.topic,
+        lang,
+        True,
+        groups,
+        defs,
+        found_links,
+        (),
+        other,
+        round(material.best, 3),
+        tuple(doc_ids),
+        docs,
+        material.topic.queries,
+        material.topic.keywords,
+    )
     return replace(pack, questions=discussion_questions(pack))

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from policyqa.answer.citations import Source, make_citation
 from policyqa.answer.relevance import AnswerSettings
 from policyqa.retrieve.retriever import Retriever
-from policyqa.types import Citation, Document, Passage
 from policyqa.training.definitions import in_passages
 from policyqa.training.material import Material, gather, near_duplicate
 from policyqa.training.pack import relevant_definitions
 from policyqa.training.wording import doc_name
+from policyqa.types import Citation, Document, Passage
 
 KINDS = ("definition", "article", "gcm-objective", "operative-paragraph")
 CHOICES = 4
@@ -90,8 +90,11 @@ class _Builder:
         items = []
         definitions = relevant_definitions(self.material, tuple(self.passages), limit=50)
         all_definitions = in_passages(self.passages)
-        instruments = [d for d in self.documents.values() if d.family in ("treaty", "gcm", "udhr", "declaration")
-                       and any(p.doc_id == d.id for p in self.passages)]
+        instruments = [
+            d
+            for d in self.documents.values()
+            if d.family in ("treaty", "gcm", "udhr", "declaration") and any(p.doc_id == d.id for p in self.passages)
+        ]
         for d in definitions:
             self.used.add(d.passage.id)
             same_term = {e.passage.doc_id for e in all_definitions if e.term.lower() == d.term.lower()}
@@ -103,16 +106,28 @@ class _Builder:
             wrong = [(_instrument(doc), doc.id) for doc in self.rng.sample(pool, CHOICES - 1)]
             right = (_instrument(self.documents[d.passage.doc_id]), d.passage.doc_id)
             choices, answer, sources = _shuffle(self.rng, right, wrong)
-            items.append(QuizItem("definition", d.quote, d.passage.lang, {"term": d.term}, choices, answer,
-                                  _citation(d.passage, d.quote, self.documents), sources))
+            items.append(
+                QuizItem(
+                    "definition",
+                    d.quote,
+                    d.passage.lang,
+                    {"term": d.term},
+                    choices,
+                    answer,
+                    _citation(d.passage, d.quote, self.documents),
+                    sources,
+                )
+            )
         return items
 
     def article_items(self) -> list[QuizItem]:
         items = []
         for p in self._relevant(lambda p: self._family(p) == "treaty" and _ARTICLE.match(p.locator)):
             article = _ARTICLE.match(p.locator).group(1)
-            others = sorted({m.group(1) for q in self.passages if q.doc_id == p.doc_id and (m := _ARTICLE.match(q.locator))
-                             and m.group(1) != article}, key=_article_key)
+            others = sorted(
+                {m.group(1) for q in self.passages if q.doc_id == p.doc_id and (m := _ARTICLE.match(q.locator)) and m.group(1) != article},
+                key=_article_key,
+            )
             if len(others) < CHOICES - 1:
                 continue
             quote = _clip(p.text.split("\n")[0], 45)  # the article's opening words, as a reader meets them
@@ -121,8 +136,18 @@ class _Builder:
             wrong = [(a, _article_passage(self.passages, p.doc_id, a)) for a in self.rng.sample(others, CHOICES - 1)]
             choices, answer, sources = _shuffle(self.rng, (article, p.id), wrong)
             doc = self.documents[p.doc_id]
-            items.append(QuizItem("article", quote, p.lang, {"instrument": _instrument(doc)}, choices, answer,
-                                  _citation(p, quote, self.documents), sources))
+            items.append(
+                QuizItem(
+                    "article",
+                    quote,
+                    p.lang,
+                    {"instrument": _instrument(doc)},
+                    choices,
+                    answer,
+                    _citation(p, quote, self.documents),
+                    sources,
+                )
+            )
         return items
 
     def objective_items(self) -> list[QuizItem]:
@@ -134,8 +159,14 @@ class _Builder:
         items, asked = [], set()
         for p in self._relevant(lambda p: self._family(p) == "gcm" and _OBJECTIVE.match(p.locator)):
             number = int(_OBJECTIVE.match(p.locator).group(1))
-            lead = next((q for q in self.passages if q.doc_id == p.doc_id and q.locator.startswith(f"Objective {number} ")
-                         and q.text.startswith("We commit")), None)
+            lead = next(
+                (
+                    q
+                    for q in self.passages
+                    if q.doc_id == p.doc_id and q.locator.startswith(f"Objective {number} ") and q.text.startswith("We commit")
+                ),
+                None,
+            )
             if number in asked or lead is None or number not in titles or len(titles) < CHOICES:
                 continue
             asked.add(number)
@@ -143,8 +174,7 @@ class _Builder:
             quote = _first_sentence(lead.text)
             wrong = [titles[n] for n in self.rng.sample(sorted(set(titles) - {number}), CHOICES - 1)]
             choices, answer, sources = _shuffle(self.rng, (titles[number][0], lead.id), wrong)
-            items.append(QuizItem("gcm-objective", quote, lead.lang, {}, choices, answer,
-                                  _citation(lead, quote, self.documents), sources))
+            items.append(QuizItem("gcm-objective", quote, lead.lang, {}, choices, answer, _citation(lead, quote, self.documents), sources))
         return items
 
     def operative_items(self) -> list[QuizItem]:
@@ -167,15 +197,23 @@ class _Builder:
             asked.add((p.doc_id, number))
             self.used.add(p.id)
             quote = _first_sentence(p.text, 30)
-            wrong = [(_first_sentence(openings[n].text, 30), openings[n].id)
-                     for n in self.rng.sample(sorted(openings), CHOICES - 1)]
+            wrong = [(_first_sentence(openings[n].text, 30), openings[n].id) for n in self.rng.sample(sorted(openings), CHOICES - 1)]
             if any(w[0] == quote for w in wrong):
                 continue
             doc = self.documents[p.doc_id]
             choices, answer, sources = _shuffle(self.rng, (quote, p.id), wrong)
-            items.append(QuizItem("operative-paragraph", "", p.lang,
-                                  {"paragraph": str(number), "resolution": doc.symbol or doc.id, "title": doc.title},
-                                  choices, answer, _citation(p, quote, self.documents), sources))
+            items.append(
+                QuizItem(
+                    "operative-paragraph",
+                    "",
+                    p.lang,
+                    {"paragraph": str(number), "resolution": doc.symbol or doc.id, "title": doc.title},
+                    choices,
+                    answer,
+                    _citation(p, quote, self.documents),
+                    sources,
+                )
+            )
         return items
 
     def _family(self, p: Passage) -> str:
@@ -220,12 +258,20 @@ def _article_key(article: str) -> tuple[int, str]:
 
 
 def _article_passage(passages: list[Passage], doc_id: str, article: str) -> str:
-    return next(p.id for p in passages if p.doc_id == doc_id and _ARTICLE.match(p.locator)
-                and _ARTICLE.match(p.locator).group(1) == article)
+    return next(
+        p.id for p in passages if p.doc_id == doc_id and _ARTICLE.match(p.locator) and _ARTICLE.match(p.locator).group(1) == article
+    )
 
 
-def build_quiz(retriever: Retriever, topic: str, lang: str, count: int = 10, seed: int = 0,
-               doc_ids: tuple[str, ...] = (), settings: AnswerSettings = AnswerSettings()) -> Quiz:
+def build_quiz(
+    retriever: Retriever,
+    topic: str,
+    lang: str,
+    count: int = 10,
+    seed: int = 0,
+    doc_ids: tuple[str, ...] = (),
+    settings: AnswerSettings = AnswerSettings(),
+) -> Quiz:
     material = gather(retriever, topic, lang, doc_ids, settings)
     if not material.covered:
         return Quiz(material.topic.topic, lang, False, (), seed, round(material.best, 3), tuple(doc_ids))

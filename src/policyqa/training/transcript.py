@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from policyqa.types import Answer, Citation, Document, Passage
 from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote
 from policyqa.training.wording import phrase, source_line
+from policyqa.types import Answer, Citation, Document, Passage
 
 Turn = tuple[str, Answer]
 
@@ -20,8 +20,15 @@ Turn = tuple[str, Answer]
 def _source(citation: Citation, documents: Mapping[str, Document]) -> str:
     doc = documents.get(citation.doc_id)
     if doc is None:  # the citation carries what the answer showed: enough to find the passage
-        doc = Document(id=citation.doc_id, title=citation.title, short_title=citation.title, symbol=citation.symbol,
-                       lang=citation.lang, family="", path="")
+        doc = Document(
+            id=citation.doc_id,
+            title=citation.title,
+            short_title=citation.title,
+            symbol=citation.symbol,
+            lang=citation.lang,
+            family="",
+            path="",
+        )
     return f"{citation.marker} {source_line(doc, citation.doc_id, citation.locator, citation.pages, citation.passage_id)}"
 
 
@@ -35,9 +42,14 @@ def _quote(citation: Citation, passages: Mapping[str, Passage]) -> str:
     return " ".join(words[:60]) + (" …" if len(words) > 60 else "")
 
 
-def transcript_handout(turns: Sequence[Turn], lang: str | None = None, title: str | None = None,
-                       documents: Mapping[str, Document] | None = None,
-                       passages: Mapping[str, Passage] | None = None, date: str | None = None) -> Handout:
+def transcript_handout(
+    turns: Sequence[Turn],
+    lang: str | None = None,
+    title: str | None = None,
+    documents: Mapping[str, Document] | None = None,
+    passages: Mapping[str, Passage] | None = None,
+    date: str | None = None,
+) -> Handout:
     documents = documents or {}
     passages = passages or {}
     lang = lang or next((a.lang for _, a in turns if a.lang in ("fr", "en")), "fr")
@@ -66,5 +78,4 @@ def transcript_handout(turns: Sequence[Turn], lang: str | None = None, title: st
             blocks.append(Heading(phrase(lang, "transcript_see_also"), 2))
             blocks.append(Bullets(tuple(_source(c, documents) for c in answer.see_also)))
     heading = title or phrase(lang, "transcript_title")
-    return Handout(heading, lang, tuple(blocks),
-                   phrase(lang, "transcript_subtitle", date=date or dt.date.today().isoformat()), heading)
+    return Handout(heading, lang, tuple(blocks), phrase(lang, "transcript_subtitle", date=date or dt.date.today().isoformat()), heading)

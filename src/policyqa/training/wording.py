@@ -12,17 +12,17 @@ PHRASES = {
     "fr": {
         "pack_title": "Dossier de formation : {topic}",
         "pack_subtitle": "Préparé par policyqa à partir du corpus ({date}). Chaque citation est reproduite mot pour mot "
-                         "et renvoie au passage dont elle est tirée (document, disposition, page, identifiant du passage).",
+        "et renvoie au passage dont elle est tirée (document, disposition, page, identifiant du passage).",
         "running_head": "policyqa · {topic}",
         "not_covered": "Le corpus ne couvre pas ce thème : aucun passage des textes disponibles n’en traite avec assez de "
-                       "certitude (meilleure similarité {best}, sous le seuil calibré). Ce dossier ne contient donc aucune "
-                       "disposition : mieux vaut un dossier vide qu’un dossier rempli de textes hors sujet.",
+        "certitude (meilleure similarité {best}, sous le seuil calibré). Ce dossier ne contient donc aucune "
+        "disposition : mieux vaut un dossier vide qu’un dossier rempli de textes hors sujet.",
         "not_covered_hint": "Essayez un thème voisin (par exemple : enfants migrants, traite et trafic illicite de migrants, "
-                            "détention en dernier recours, non-refoulement, accès à la justice, assistance consulaire), "
-                            "ou ajoutez au corpus les textes qui en traitent (policyqa corpus add).",
+        "détention en dernier recours, non-refoulement, accès à la justice, assistance consulaire), "
+        "ou ajoutez au corpus les textes qui en traitent (policyqa corpus add).",
         "filtered": "Recherche limitée aux documents : {docs}.",
         "other_language": "Certaines citations sont en anglais : le corpus ne contient pas de version française de ces "
-                          "textes. Elles sont reproduites dans leur langue d’origine, sans traduction, pour rester exactes.",
+        "textes. Elles sont reproduites dans leur langue d’origine, sans traduction, pour rester exactes.",
         "provisions": "Dispositions clés",
         "provisions_intro": "{n} dispositions tirées de {m} instruments, classés par pertinence pour le thème.",
         "definitions": "Définitions",
@@ -38,22 +38,21 @@ PHRASES = {
         "also_in": "Même texte, ou presque, dans : {where}.",
         "method": "Méthode",
         "method_text": "Recherche : {queries}. Une disposition n’est retenue que si sa similarité avec l’une de ces requêtes "
-                       "dépasse le seuil calibré de policyqa ; au plus {per} par instrument.",
+        "dépasse le seuil calibré de policyqa ; au plus {per} par instrument.",
         # Discussion questions: each names the provisions quoted above.
         "q_definition": "Selon {title}, {locator}, quels sont les éléments constitutifs de « {term} » ? Lesquels "
-                        "devraient être établis devant votre juridiction, et par quels moyens de preuve ?",
+        "devraient être établis devant votre juridiction, et par quels moyens de preuve ?",
         "q_two_definitions": "Comparez les définitions de « {a} » ({ta}, {la}) et de « {b} » ({tb}, {lb}) : quel "
-                             "élément les distingue, et quelles conséquences cette distinction a-t-elle pour la "
-                             "qualification des faits et la protection des personnes concernées ?",
+        "élément les distingue, et quelles conséquences cette distinction a-t-elle pour la "
+        "qualification des faits et la protection des personnes concernées ?",
         "q_apply": "Comment {title}, {locator} (« {start} ») pourrait-il être invoqué dans une affaire dont vous êtes saisi "
-                   "concernant le thème « {topic} » ?",
+        "concernant le thème « {topic} » ?",
         "q_weight": "{a} ({la}) figure dans un traité, {b} ({lb}) dans {kind} : quelle valeur "
-                    "juridique reconnaître à chacun devant un juge national ?",
+        "juridique reconnaître à chacun devant un juge national ?",
         "q_compare": "Comparez {a}, {la} et {b}, {lb} : que précise le second par rapport au premier ?",
-        "q_link": "{source}, {locator}, renvoie à {target} : comment ces deux textes s’articulent-ils sur le thème "
-                  "« {topic} » ?",
+        "q_link": "{source}, {locator}, renvoie à {target} : comment ces deux textes s’articulent-ils sur le thème « {topic} » ?",
         "q_language": "Les textes cités sont pour la plupart en anglais : quelles précautions prendre lorsqu’on les "
-                      "applique dans une procédure conduite en français ?",
+        "applique dans une procédure conduite en français ?",
         "kind_gcm": "un texte non contraignant (le Pacte mondial)",
         "kind_unga-resolution": "une résolution de l’Assemblée générale",
         "kind_declaration": "une déclaration politique",
@@ -62,19 +61,19 @@ PHRASES = {
         "kind_other": "un texte qui n’est pas un traité",
         "quiz_title": "Quiz : {topic}",
         "quiz_subtitle": "Préparé par policyqa à partir du corpus ({date}), tirage {seed}. Chaque question porte sur un "
-                         "passage précis du corpus ; le corrigé donne la source de chaque réponse.",
+        "passage précis du corpus ; le corrigé donne la source de chaque réponse.",
         "quiz_subtitle_plain": "Préparé par policyqa à partir du corpus ({date}), tirage {seed}. Chaque question porte sur "
-                               "un texte précis du corpus.",
+        "un texte précis du corpus.",
         "quiz_not_covered": "Le corpus ne couvre pas ce thème (meilleure similarité {best}, sous le seuil calibré) : "
-                            "aucune question n’a été posée, plutôt que des questions hors sujet.",
+        "aucune question n’a été posée, plutôt que des questions hors sujet.",
         "quiz_other_language": "Les extraits et les choix sont cités dans la langue du texte source (souvent l’anglais : le "
-                               "corpus n’a pas de version française de ces textes).",
+        "corpus n’a pas de version française de ces textes).",
         "quiz_questions": "Questions",
         "quiz_item": "Question {n}",
         "q_kind_gcm-objective": "Quel objectif du Pacte mondial comporte cet engagement ?",
         "q_kind_definition": "Quel instrument définit « {term} » dans les termes suivants ?",
         "q_kind_operative-paragraph": "Quel énoncé correspond au paragraphe {paragraph} du dispositif de la résolution "
-                                      "{resolution} ({title}) ?",
+        "{resolution} ({title}) ?",
         "q_kind_article": "Quel article de l’instrument {instrument} prévoit ce qui suit ?",
         "quiz_answers": "Corrigé",
         "quiz_answer": "{n}. Réponse {letter} : {choice}",
@@ -85,7 +84,7 @@ PHRASES = {
         "kind_name_article": "articles de traités",
         "transcript_title": "Compte rendu de séance",
         "transcript_subtitle": "Questions posées à policyqa et réponses données ({date}), avec chaque source résolue : "
-                               "document, disposition, page et passage cité mot pour mot.",
+        "document, disposition, page et passage cité mot pour mot.",
         "transcript_turn": "Question {n}",
         "transcript_answer": "Réponse",
         "transcript_sources": "Sources citées",
@@ -97,17 +96,17 @@ PHRASES = {
     "en": {
         "pack_title": "Training pack: {topic}",
         "pack_subtitle": "Prepared by policyqa from the corpus ({date}). Every quotation is verbatim and points to the "
-                         "passage it comes from (document, provision, page, passage id).",
+        "passage it comes from (document, provision, page, passage id).",
         "running_head": "policyqa · {topic}",
         "not_covered": "The corpus does not cover this topic: no passage of the available texts deals with it with "
-                       "enough certainty (best similarity {best}, under the calibrated threshold). This pack therefore "
-                       "holds no provisions: an empty pack is better than one filled with texts that are off the point.",
+        "enough certainty (best similarity {best}, under the calibrated threshold). This pack therefore "
+        "holds no provisions: an empty pack is better than one filled with texts that are off the point.",
         "not_covered_hint": "Try a related theme (for example: migrant children, trafficking and smuggling, detention as "
-                            "a last resort, non-refoulement, access to justice, consular assistance), or add the texts "
-                            "that deal with it to the corpus (policyqa corpus add).",
+        "a last resort, non-refoulement, access to justice, consular assistance), or add the texts "
+        "that deal with it to the corpus (policyqa corpus add).",
         "filtered": "Search limited to the documents: {docs}.",
         "other_language": "Some quotations are in French: the corpus holds no English version of those texts. They are "
-                          "given in their original language, untranslated, to stay exact.",
+        "given in their original language, untranslated, to stay exact.",
         "provisions": "Key provisions",
         "provisions_intro": "{n} provisions from {m} instruments, ordered by relevance to the topic.",
         "definitions": "Definitions",
@@ -123,19 +122,17 @@ PHRASES = {
         "also_in": "Same or nearly the same wording in: {where}.",
         "method": "Method",
         "method_text": "Searched: {queries}. A provision is kept only when its similarity to one of these queries is "
-                       "above policyqa's calibrated threshold; at most {per} per instrument.",
+        "above policyqa's calibrated threshold; at most {per} per instrument.",
         "q_definition": "According to {title}, {locator}, what are the constituent elements of “{term}”? Which of "
-                        "them would have to be established before your court, and by what evidence?",
+        "them would have to be established before your court, and by what evidence?",
         "q_two_definitions": "Compare the definitions of “{a}” ({ta}, {la}) and “{b}” ({tb}, {lb}): which element "
-                             "sets them apart, and what follows from it for the legal characterisation of the facts "
-                             "and for the protection of the persons concerned?",
+        "sets them apart, and what follows from it for the legal characterisation of the facts "
+        "and for the protection of the persons concerned?",
         "q_apply": "How could {title}, {locator} (“{start}”) be relied on in a case before you on “{topic}”?",
-        "q_weight": "{a} ({la}) is in a treaty, {b} ({lb}) in {kind}: what legal weight should a national "
-                    "court give each of them?",
+        "q_weight": "{a} ({la}) is in a treaty, {b} ({lb}) in {kind}: what legal weight should a national court give each of them?",
         "q_compare": "Compare {a}, {la} and {b}, {lb}: what does the second add to the first?",
         "q_link": "{source}, {locator}, refers to {target}: how do the two texts work together on “{topic}”?",
-        "q_language": "Some texts quoted are only in French: what care is needed when applying them in proceedings "
-                      "conducted in English?",
+        "q_language": "Some texts quoted are only in French: what care is needed when applying them in proceedings conducted in English?",
         "kind_gcm": "a non-legally binding text (the Global Compact)",
         "kind_unga-resolution": "a General Assembly resolution",
         "kind_declaration": "a political declaration",
@@ -144,18 +141,16 @@ PHRASES = {
         "kind_other": "a text that is not a treaty",
         "quiz_title": "Quiz: {topic}",
         "quiz_subtitle": "Prepared by policyqa from the corpus ({date}), draw {seed}. Each question is about one passage "
-                         "of the corpus; the answer key gives the source of every answer.",
-        "quiz_subtitle_plain": "Prepared by policyqa from the corpus ({date}), draw {seed}. Each question is about one "
-                               "text of the corpus.",
+        "of the corpus; the answer key gives the source of every answer.",
+        "quiz_subtitle_plain": "Prepared by policyqa from the corpus ({date}), draw {seed}. Each question is about one text of the corpus.",
         "quiz_not_covered": "The corpus does not cover this topic (best similarity {best}, under the calibrated "
-                            "threshold): no question was set, rather than questions that are off the point.",
+        "threshold): no question was set, rather than questions that are off the point.",
         "quiz_other_language": "Extracts and choices are quoted in the language of the source text.",
         "quiz_questions": "Questions",
         "quiz_item": "Question {n}",
         "q_kind_gcm-objective": "Which objective of the Global Compact includes this commitment?",
         "q_kind_definition": "Which instrument defines “{term}” in the following terms?",
-        "q_kind_operative-paragraph": "Which statement matches operative paragraph {paragraph} of resolution "
-                                      "{resolution} ({title})?",
+        "q_kind_operative-paragraph": "Which statement matches operative paragraph {paragraph} of resolution {resolution} ({title})?",
         "q_kind_article": "Which article of {instrument} provides the following?",
         "quiz_answers": "Answer key",
         "quiz_answer": "{n}. Answer {letter}: {choice}",
@@ -166,7 +161,7 @@ PHRASES = {
         "kind_name_article": "treaty articles",
         "transcript_title": "Session record",
         "transcript_subtitle": "Questions put to policyqa and the answers it gave ({date}), with every source resolved: "
-                               "document, provision, page and the passage quoted verbatim.",
+        "document, provision, page and the passage quoted verbatim.",
         "transcript_turn": "Question {n}",
         "transcript_answer": "Answer",
         "transcript_sources": "Sources cited",
