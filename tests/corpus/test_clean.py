@@ -8,14 +8,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
-
 import pdf_factory  # noqa: E402
+import pytest
 from pdf_factory import FOOTNOTE_1, FOOTNOTE_2, SYMBOL, TITLE  # noqa: E402
 
-from policyqa.corpus import clean
-from policyqa.corpus import load
+from policyqa.corpus import clean, load
 from policyqa.corpus.formats import prose as structure_prose
 from policyqa.corpus.formats import treaty as structure_treaty
 from policyqa.corpus.formats import un as structure_un  # noqa: E402
@@ -60,11 +57,22 @@ def test_fpdf_emulates_the_leading_space_of_indented_first_lines(un3):
 
 FURNITURE = [
     "23-12345",  # job number, with or without "(E)", date and page marker
-    "2/3", "3/3", "2/5", "3/5", "4/5", "5/5",  # page markers
-    "*2312345*", "2312345",  # barcode
-    "Distr.", "Agenda item", "United Nations", "Ninety-ninth session",  # masthead
-    "plenary meeting", "10 January 2025",  # closing formula
-    "__", "The General Assembly",
+    "2/3",
+    "3/3",
+    "2/5",
+    "3/5",
+    "4/5",
+    "5/5",  # page markers
+    "*2312345*",
+    "2312345",  # barcode
+    "Distr.",
+    "Agenda item",
+    "United Nations",
+    "Ninety-ninth session",  # masthead
+    "plenary meeting",
+    "10 January 2025",  # closing formula
+    "__",
+    "The General Assembly",
 ]
 NOTE_TEXTS = ["Resolution 217 A (III)", "217 A", "See A/99/100", "sect. II"]
 
@@ -136,8 +144,13 @@ def test_preambular_and_operative_paragraphs_with_their_pages(un5):
     assert [s.locator for s in found][:4] == ["preambular para 1", "preambular para 2", "op. 1", "op. 2"]
     pages = {s.key: (s.page_start, s.page_end) for s in found}
     assert pages == {
-        "pp-1": (1, 1), "pp-2": (1, 1), "op-1": (1, 2), "op-2": (2, 2),
-        "op-3": (3, 3), "op-4": (4, 4), "op-5": (5, 5),
+        "pp-1": (1, 1),
+        "pp-2": (1, 1),
+        "op-1": (1, 2),
+        "op-2": (2, 2),
+        "op-3": (3, 3),
+        "op-4": (4, 4),
+        "op-5": (5, 5),
     }
     by_key = _by_key(found)
     assert by_key["pp-1"].lead == (
@@ -145,8 +158,7 @@ def test_preambular_and_operative_paragraphs_with_their_pages(un5):
         "entitled to all the rights and freedoms set forth therein,"
     )
     assert by_key["op-2"].lead == (
-        "Requests the Secretary-General to report on the implementation of the present resolution "
-        "at its hundredth session;"
+        "Requests the Secretary-General to report on the implementation of the present resolution at its hundredth session;"
     )
     assert by_key["op-5"].lead == "Decides to remain seized of the matter."
     assert all(s.kind == "paragraph" for s in found if s.key.startswith("op-"))
@@ -171,8 +183,7 @@ def test_sub_items_stay_with_their_paragraph_across_a_page_break(fixture, reques
     assert op1.items[0].text == "To write tests for every new function;"
     assert op1.items[0].page_start == 1
     assert op1.items[2].text == (
-        "To publish the results of the tests, as recommended in the report of the "
-        "Secretary-General of 12 July 2024 and its annex;"
+        "To publish the results of the tests, as recommended in the report of the Secretary-General of 12 July 2024 and its annex;"
     )
     assert (op1.items[2].page_start, op1.items[2].page_end) == (2, 2)
     # no sub-item became a paragraph or a preambular paragraph of its own
@@ -201,8 +212,7 @@ def test_furniture_tokens():
 
 def test_split_footnotes_continues_a_long_note_and_keeps_an_orphan():
     body, notes = clean.split_footnotes(
-        ["text continued", "__________", "the rest of a note from the page before.", " 3 First note,",
-         "which wraps.", " 4 Second note."]
+        ["text continued", "__________", "the rest of a note from the page before.", " 3 First note,", "which wraps.", " 4 Second note."]
     )
     assert body == ["text continued"]
     assert notes.orphan == "the rest of a note from the page before."
@@ -215,13 +225,18 @@ def test_split_footnotes_continues_a_long_note_and_keeps_an_orphan():
 @pytest.mark.parametrize(
     ("text", "numbers", "expected"),
     [
-        ("the Universal Declaration of Human Rights7 and the Covenants", [7],
-         "the Universal Declaration of Human Rights and the Covenants"),
-        ("the Universal Declaration of Human Rights,8 and the Covenants", [8],
-         "the Universal Declaration of Human Rights, and the Covenants"),
+        (
+            "the Universal Declaration of Human Rights7 and the Covenants",
+            [7],
+            "the Universal Declaration of Human Rights and the Covenants",
+        ),
+        (
+            "the Universal Declaration of Human Rights,8 and the Covenants",
+            [8],
+            "the Universal Declaration of Human Rights, and the Covenants",
+        ),
         ("the report adopted on 12 July 20214 and its annex", [4], "the report adopted on 12 July 2021 and its annex"),
-        ("the Universal Declaration of Human Rights, 6 which proclaims", [6],
-         "the Universal Declaration of Human Rights, which proclaims"),
+        ("the Universal Declaration of Human Rights, 6 which proclaims", [6], "the Universal Declaration of Human Rights, which proclaims"),
         ("the Rights of the Child\u201d9 and", [9], "the Rights of the Child\u201d and"),
         ("Rights,1 and Duties2 and Freedoms;3", [1, 2, 3], "Rights, and Duties and Freedoms;"),
     ],
@@ -375,8 +390,20 @@ Zijn het volgende overeengekomen:
 Elke Staat die partij is, neemt de maatregelen die nodig zijn om uitvoering te geven aan de bepalingen van dit Verdrag.
 """
 
-DUTCH = ["Verdrag", "VERDRAG", "Artikel", "wordt", "partij", "Staten", "overeengekomen", "Begripsomschrijvingen",
-         "bepalingen", "maatregelen", "januari", "Londen"]
+DUTCH = [
+    "Verdrag",
+    "VERDRAG",
+    "Artikel",
+    "wordt",
+    "partij",
+    "Staten",
+    "overeengekomen",
+    "Begripsomschrijvingen",
+    "bepalingen",
+    "maatregelen",
+    "januari",
+    "Londen",
+]
 
 
 @pytest.fixture(scope="module")
@@ -447,8 +474,7 @@ spot_imgspot_img
 Un autre article sans rapport avec le sujet, publié le même jour par la rédaction du site.
 """
 BODY = [
-    "Rabat - Le Maroc a présenté jeudi à Rabat un nouveau plan national pour la migration et l'asile, "
-    "a-t-on appris auprès du ministère.",
+    "Rabat - Le Maroc a présenté jeudi à Rabat un nouveau plan national pour la migration et l'asile, a-t-on appris auprès du ministère.",
     "Le plan prévoit la régularisation des migrants en situation irrégulière et un meilleur accès aux services de base.",
 ]
 
@@ -460,8 +486,7 @@ def test_only_the_body_paragraphs_of_a_news_page_remain():
     # the article's title is a heading: context, not a paragraph
     assert all(s.context == "Migration : le Maroc renforce sa coopération régionale" for s in found)
     joined = "\n".join(s.text + s.locator for s in found)
-    for bit in ["15.2", "Casablanca", "vendredi", "Annonces", "Cet article", "MAP Express", "Latest Posts",
-                "spot_img", "Un autre article"]:
+    for bit in ["15.2", "Casablanca", "vendredi", "Annonces", "Cet article", "MAP Express", "Latest Posts", "spot_img", "Un autre article"]:
         assert bit not in joined
     assert warnings and "furniture" in warnings[0]
 
@@ -517,7 +542,10 @@ def test_wrapped_bold_heading_becomes_context(declaration):
 
 def test_bullets_are_sections_of_their_own(declaration):
     assert [(s.key, s.kind) for s in declaration] == [
-        ("p-1", "paragraph"), ("bullet-1", "bullet"), ("bullet-2", "bullet"), ("p-2", "paragraph"),
+        ("p-1", "paragraph"),
+        ("bullet-1", "bullet"),
+        ("bullet-2", "bullet"),
+        ("p-2", "paragraph"),
     ]
     assert declaration[1].lead == "Expanding labour pathways for workers;"
     assert declaration[2].lead == "Strengthening family reunification."

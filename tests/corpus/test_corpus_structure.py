@@ -8,17 +8,20 @@ from collections import Counter
 
 import pypdf
 import pytest
-
-from policyqa.corpus import catalog
-from policyqa.corpus import clean
-from policyqa.corpus import ingest
-from policyqa.types import Passage
-
 from conftest import REPO, require_shared_corpus
 
+from policyqa.corpus import catalog, clean, ingest
+from policyqa.types import Passage
+
 RESOLUTIONS = {  # document id -> number of operative paragraphs, read off the PDFs
-    "a-res-78-217-en": 33, "a-res-80-218-en": 33, "a-res-79-217-en": 21, "a-res-78-180-en": 52,
-    "a-res-80-185-en": 52, "a-res-79-154-en": 52, "a-res-78-228-en": 33, "a-res-80-228-en": 38,
+    "a-res-78-217-en": 33,
+    "a-res-80-218-en": 33,
+    "a-res-79-217-en": 21,
+    "a-res-78-180-en": 52,
+    "a-res-80-185-en": 52,
+    "a-res-79-154-en": 52,
+    "a-res-78-228-en": 33,
+    "a-res-80-228-en": 38,
 }
 
 
@@ -148,7 +151,7 @@ def test_treaties_keep_articles_and_drop_the_dutch_translation(by_doc):
     assert _section_numbers(by_doc["refugee-convention-1951-en"], r"^Article (\d+)") == list(range(1, 47))
     art33 = [p for p in by_doc["refugee-convention-1951-en"] if p.section_key == "art-33"]
     assert "No Contracting State shall expel or return" in " ".join(p.text for p in art33)
-    assert art33[0].context.endswith("Prohibition of Expulsion or Return (\"Refoulement\")")
+    assert art33[0].context.endswith('Prohibition of Expulsion or Return ("Refoulement")')
 
 
 def test_udhr_preamble_and_30_articles_are_paired_across_languages(by_doc):
@@ -167,8 +170,7 @@ def test_every_passage_records_its_language_and_a_stable_id(report, by_doc):
     assert max(ids.values()) == 1
     langs = {d.document.id: d.document.lang for d in report.documents}
     assert all(p.lang == langs[p.doc_id] for p in report.passages)
-    again = ingest.ingest_document(next(d.document for d in report.documents if d.document.id == "udhr-fr"),
-                                   (require_shared_corpus(),))
+    again = ingest.ingest_document(next(d.document for d in report.documents if d.document.id == "udhr-fr"), (require_shared_corpus(),))
     assert [p.id for p in again.passages] == [p.id for p in by_doc["udhr-fr"]]
 
 
@@ -187,10 +189,7 @@ def test_every_gold_evidence_quote_lies_inside_one_passage(report):
     texts = [normalise(p.text) for p in report.passages]
     questions = load_questions(REPO / "eval" / "questions" / "gold.jsonl")
     assert len(questions) >= 80
-    lost = [
-        (q.id, e.quote) for q in questions for e in q.evidence
-        if not any(normalise(e.quote) in t for t in texts)
-    ]
+    lost = [(q.id, e.quote) for q in questions for e in q.evidence if not any(normalise(e.quote) in t for t in texts)]
     assert not lost
     for q in questions:
         if q.answerable:

@@ -6,27 +6,29 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pdf_factory  # noqa: E402
 import pytest
 import tomli_w
 from typer.testing import CliRunner
 
-
-import pdf_factory  # noqa: E402
-
-from policyqa.corpus import catalog
-from policyqa.corpus import ingest
-from policyqa.corpus import load  # noqa: E402
-from policyqa.corpus.catalog import CatalogError  # noqa: E402
 from policyqa.cli.main import app  # noqa: E402
+from policyqa.corpus import (
+    catalog,
+    ingest,
+    load,  # noqa: E402
+)
+from policyqa.corpus.catalog import CatalogError  # noqa: E402
 
-GOOD_PAGES = [[
-    "A small guide to testing",
-    "",
-    " Testing software before each release protects its users from regressions and",
-    "helps developers to change the code with confidence.",
-    " Every new function should come with a test that shows how it is meant to be used,",
-    "and with a test for each way in which it can fail.",
-]]
+GOOD_PAGES = [
+    [
+        "A small guide to testing",
+        "",
+        " Testing software before each release protects its users from regressions and",
+        "helps developers to change the code with confidence.",
+        " Every new function should come with a test that shows how it is meant to be used,",
+        "and with a test for each way in which it can fail.",
+    ]
+]
 MARKDOWN = """---
 title: Note sur les tests
 ---
@@ -41,8 +43,7 @@ Les tests protègent les utilisateurs contre les régressions et permettent de m
 
 
 def _entry(doc_id: str, path: str, **extra: str) -> dict:
-    return {"id": doc_id, "title": f"Title of {doc_id}", "short_title": doc_id, "lang": "en", "family": "guidelines",
-            "path": path, **extra}
+    return {"id": doc_id, "title": f"Title of {doc_id}", "short_title": doc_id, "lang": "en", "family": "guidelines", "path": path, **extra}
 
 
 def _write_catalog(path: Path, entries: list[dict]) -> Path:
@@ -319,9 +320,13 @@ def test_cli_bad_catalogue_fails_with_its_message(cli_env, monkeypatch):
     assert "word-doc" in result.output and "'path'" in result.output
 
 
-@pytest.mark.parametrize(("name", "content"), [("note-tests.md", MARKDOWN),
-                                                ("note-tests.txt", "Une note en texte brut sur les tests de logiciels, "
-                                                 "qui protègent les utilisateurs contre les régressions.\n")])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("note-tests.md", MARKDOWN),
+        ("note-tests.txt", "Une note en texte brut sur les tests de logiciels, qui protègent les utilisateurs contre les régressions.\n"),
+    ],
+)
 def test_cli_add_a_users_file_then_status_shows_it(cli_env, name, content):
     source = cli_env["tmp"] / "incoming" / name
     source.parent.mkdir()

@@ -238,14 +238,10 @@ def test_surprises_are_reported_as_warnings(tmp_path: Path) -> None:
 
 # --- the real consolidations ----------------------------------------------------------------
 
-SHARED = Path(
-    os.environ.get("POLICYQA_SHARED_CORPUS") or Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-)
+SHARED = Path(os.environ.get("POLICYQA_SHARED_CORPUS") or Path(__file__).resolve().parents[2].parent / "shared" / "corpus")
 PARALLEL = SHARED / "parallel"
 STEMS = ["ca-irpa", "ca-irpr", "ca-citizenship-act", "ca-cbsa-act", "ca-irb-rpd-rules", "ca-irb-rad-rules"]
-needs_corpus = pytest.mark.skipif(
-    not (PARALLEL / "ca-irpa-en.xml").is_file(), reason=f"shared corpus not found at {PARALLEL}"
-)
+needs_corpus = pytest.mark.skipif(not (PARALLEL / "ca-irpa-en.xml").is_file(), reason=f"shared corpus not found at {PARALLEL}")
 _CACHE: dict[tuple[str, str], tuple[list[Section], list[str]]] = {}
 
 

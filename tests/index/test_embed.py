@@ -27,10 +27,7 @@ from policyqa.index.embedder import (
 from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache, embed_documents_cached
 
 # Captured at import, before any fixture redirects the cache, so the model test finds the real one.
-_REAL_ENV = {
-    name: os.environ.get(name)
-    for name in ("HOME", "POLICYQA_CACHE_DIR", "XDG_CACHE_HOME", "POLICYQA_EMBEDDING_MODEL_DIR")
-}
+_REAL_ENV = {name: os.environ.get(name) for name in ("HOME", "POLICYQA_CACHE_DIR", "XDG_CACHE_HOME", "POLICYQA_EMBEDDING_MODEL_DIR")}
 
 
 @pytest.fixture(autouse=True)
@@ -218,9 +215,7 @@ class _FakeSentenceTransformer:
         return self._encode("document", texts, **kwargs)
 
 
-def test_sentence_transformer_embedder_drives_the_library_offline(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_sentence_transformer_embedder_drives_the_library_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake_module = types.ModuleType("sentence_transformers")
     fake_module.SentenceTransformer = _FakeSentenceTransformer  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "sentence_transformers", fake_module)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from index_fixtures import DOCS, PASSAGES, _build, _p, _retriever  # noqa: F401
 
 from policyqa.index.embedder import HashingEmbedder
-from policyqa.retrieve.fusion import reciprocal_rank_fusion
 from policyqa.index.store import IndexMismatchError, IndexMissingError, build_index, current_folder, load_index
 from policyqa.retrieve.filters import Filters, QueryError
+from policyqa.retrieve.fusion import reciprocal_rank_fusion
 from policyqa.retrieve.retriever import Retriever, Weights
-
-from index_fixtures import DOCS, PASSAGES, _build, _p, _retriever  # noqa: F401
 
 
 def test_reciprocal_rank_fusion_weights_and_ignores_zero_weight_lists():
@@ -136,8 +135,7 @@ def test_a_named_provision_is_found_even_when_the_words_differ(tmp_path):
 
     docs = [replace(d, aliases=("Pacte mondial", "Global Compact")) if d.id == "gcm-en" else d for d in DOCS]
     embedder = HashingEmbedder()
-    build_index(list(PASSAGES), docs, embedder.embed_documents, embedder.name, embedder.fingerprint,
-                embedder.dimension, tmp_path)
+    build_index(list(PASSAGES), docs, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, tmp_path)
     retriever = _retriever(tmp_path)
     named = retriever.search("Que dit le paragraphe 36 du Pacte mondial ?", k=1)
     assert named.hits[0].passage.id == "g36"
@@ -165,9 +163,9 @@ def test_cli_explains_a_missing_index_and_missing_model_files(tmp_path, monkeypa
 def test_cli_builds_an_index_and_searches_it(tmp_path, monkeypatch):
     import json as json_mod
 
+    from conftest import require_shared_corpus
     from typer.testing import CliRunner
 
-    from conftest import require_shared_corpus
     from policyqa.cli.main import app
 
     root = require_shared_corpus()
@@ -178,10 +176,17 @@ def test_cli_builds_an_index_and_searches_it(tmp_path, monkeypatch):
         '[[document]]\nid = "udhr-en"\ntitle = "Universal Declaration of Human Rights"\nlang = "en"\n'
         'family = "udhr"\nparallel_group = "udhr"\npath = "parallel/udhr-en.txt"\n\n'
         '[[document]]\nid = "udhr-fr"\ntitle = "Déclaration universelle des droits de l’homme"\nlang = "fr"\n'
-        'family = "udhr"\nparallel_group = "udhr"\npath = "parallel/udhr-fr.txt"\n', encoding="utf-8")
-    for name, value in {"POLICYQA_CATALOG": catalog, "POLICYQA_CORPUS_ROOTS": root, "POLICYQA_LOCAL_CORPUS": local,
-                        "POLICYQA_INDEX_DIR": tmp_path / "index", "POLICYQA_CACHE_DIR": tmp_path / "cache",
-                        "POLICYQA_EMBEDDER": "hashing"}.items():
+        'family = "udhr"\nparallel_group = "udhr"\npath = "parallel/udhr-fr.txt"\n',
+        encoding="utf-8",
+    )
+    for name, value in {
+        "POLICYQA_CATALOG": catalog,
+        "POLICYQA_CORPUS_ROOTS": root,
+        "POLICYQA_LOCAL_CORPUS": local,
+        "POLICYQA_INDEX_DIR": tmp_path / "index",
+        "POLICYQA_CACHE_DIR": tmp_path / "cache",
+        "POLICYQA_EMBEDDER": "hashing",
+    }.items():
         monkeypatch.setenv(name, str(value))
     built = CliRunner().invoke(app, ["index", "build"])
     assert built.exit_code == 0, built.output
@@ -198,8 +203,10 @@ def test_cli_builds_an_index_and_searches_it(tmp_path, monkeypatch):
 def test_passages_are_also_ranked_by_their_closest_unit(tmp_path):
     # One line about consular notification inside a long passage on other matters: the
     # passage's own vector averages its lines, its closest unit does not.
-    long_text = "\n".join([f"{i}. States shall cooperate on border data, vessels, carriers and training, item {i}."
-                           for i in range(1, 9)] + ["9. A detained migrant shall be informed without delay of consular notification."])
+    long_text = "\n".join(
+        [f"{i}. States shall cooperate on border data, vessels, carriers and training, item {i}." for i in range(1, 9)]
+        + ["9. A detained migrant shall be informed without delay of consular notification."]
+    )
     passages = PASSAGES + [_p("s16", "gcm-en", "en", "Article 16", long_text)]
     _build(tmp_path, passages=passages)
     embedder = HashingEmbedder()

@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
+from index_fixtures import PASSAGES, _build
 from typer.testing import CliRunner
 
 from policyqa.cli.main import app
 from policyqa.index.embedder import HashingEmbedder
 from policyqa.index.store import IndexDamagedError, current_folder, damage, load_index, read_manifest, remove_abandoned
-from index_fixtures import PASSAGES, _build
 
 PARTS = ("dense.faiss", "passages.jsonl", "documents.json", "units.npy", "unit_rows.npy", "sparse/sparse.json")
 
@@ -76,7 +76,8 @@ def test_index_status_reports_the_damage(tmp_path, monkeypatch):
     damaged = runner.invoke(app, ["index", "status", "--json"])
     assert damaged.exit_code == 1
     assert json.loads(damaged.stdout.splitlines()[0])["problems"] == [
-        f"units.npy has 6 bytes, not {read_manifest(folder).parts['units.npy']['bytes']}"]
+        f"units.npy has 6 bytes, not {read_manifest(folder).parts['units.npy']['bytes']}"
+    ]
     assert "damaged" in damaged.output and "policyqa index build" in damaged.output
 
 

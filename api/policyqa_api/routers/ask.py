@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from policyqa.answer.factory import make_answerer
+from policyqa.answer.factory import Mode, make_answerer
 from policyqa.answer.front import Answerer
 from policyqa.conversation import turns as chat
 from policyqa.conversation.store import UnknownConversation
@@ -37,7 +37,7 @@ class AskIn(BaseModel):
 
     question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     lang: Literal["fr", "en"] | None = Field(None, description="answer in this language (default: the question's)")
-    mode: Literal["extractive", "llm"] = Field("extractive", description="llm needs an OpenAI-compatible endpoint")
+    mode: Mode = Field("extractive", description="llm needs an OpenAI-compatible endpoint")
     doc: list[str] = Field(default_factory=list, max_length=100, description="only these documents")
     family: list[str] = Field(default_factory=list, max_length=20, description="only these families")
     conversation_id: str | None = Field(

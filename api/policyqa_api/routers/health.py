@@ -4,6 +4,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from policyqa.answer.factory import Mode
+
 from ..deps import ServiceDep
 
 router = APIRouter(tags=["health"])
@@ -27,7 +29,7 @@ def ready(service: ServiceDep):
 
 
 class ModeOut(BaseModel):
-    mode: Literal["extractive", "llm"]
+    mode: Mode
     available: bool
     reason: Literal["", "not_ready", "not_installed", "not_running"] = ""
     detail: str = ""  # what to do about it, for an operator

@@ -40,10 +40,10 @@ class ExtractiveAnswerer:
         asked = self.front.read(question, lang, filters)
         if isinstance(asked, Answer):
             return asked
-        evidence = self.front.gather(asked, k=max(self.settings.named_depth, self.settings.candidates))
-        if not evidence.covered:
-            return self.front.declined(evidence)
-        question, asker, result, hits = asked.question, asked.lang, evidence.result, evidence.hits
+        findings = self.front.gather(asked, k=max(self.settings.named_depth, self.settings.candidates))
+        if not findings.covered:
+            return self.front.declined(findings)
+        question, asker, result, hits = asked.question, asked.lang, findings.result, findings.hits
         documents = self.retriever.index.documents
         ranked = self._rank(hits, result.query, asker)
         chosen = self._pick(ranked)
@@ -63,7 +63,7 @@ class ExtractiveAnswerer:
             blocks.append(f"{lead}\n{open_q}{quote}{close_q} [{n}]{note}")
         text, citations = resolve("\n\n".join(blocks), sources, documents)
         see_also = self._nearby(ranked, chosen, question, result.query_vector)
-        return Answer(text, asker, citations, True, see_also, self.mode, timings(evidence))
+        return Answer(text, asker, citations, True, see_also, self.mode, timings(findings))
 
     # Composed in one step: streamed in pieces so that clients handle every mode alike.
     def prepare(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Draft:

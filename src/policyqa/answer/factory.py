@@ -5,12 +5,15 @@ line here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal, get_args
 
 from policyqa.answer.extractive import ExtractiveAnswerer
 from policyqa.answer.front import Answerer
 from policyqa.retrieve.retriever import Retriever
 
-MODES = ("extractive", "llm")
+# The API's schemas validate a mode against this type.
+Mode = Literal["extractive", "llm"]
+MODES: tuple[str, ...] = get_args(Mode)
 
 
 def make_answerer(mode: str, retriever: Retriever, *, llm_settings=None, chat_model: Callable[[], object] | None = None) -> Answerer:

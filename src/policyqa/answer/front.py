@@ -38,7 +38,7 @@ class Asked:
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Findings:
     """What the search found for a question, and whether it is enough to answer from."""
 
     asked: Asked
@@ -94,33 +94,33 @@ class Front:
             return Answer(UNSUPPORTED_LANGUAGE, found.lang, (), False, mode=self.mode)
         return Asked(text, language.answer_language(text, lang), filters)
 
-    def gather(self, asked: Asked, k: int) -> Evidence:
+    def gather(self, asked: Asked, k: int) -> Findings:
         result = self.retriever.search(asked.question, k=k, lang=asked.lang, filters=asked.filters)
         searched = time.perf_counter()
         absent = tuple(absent_instruments(asked.question, self.retriever.index.vocabulary()))
         covered = not absent and self.settings.covered(list(result.hits), asked.lang)
-        return Evidence(asked, result, absent, covered, searched)
+        return Findings(asked, result, absent, covered, searched)
 
-    def declined(self, evidence: Evidence) -> Answer:
+    def declined(self, findings: Findings) -> Answer:
         """The corpus does not cover the question: say so, name the absent texts, and list the
         closest passages (not cited) so the asker can check for themselves."""
-        lang = evidence.asked.lang
+        lang = findings.asked.lang
         documents = self.retriever.index.documents
         see_also = tuple(
             make_citation(i, Source(h.passage, preview(h.passage)), documents.get(h.passage.doc_id))
-            for i, h in enumerate(evidence.hits[: self.settings.see_also], 1)
+            for i, h in enumerate(findings.hits[: self.settings.see_also], 1)
         )
         lines = [phrase(lang, "not_covered")]
-        if evidence.absent:
-            lines.append(phrase(lang, "absent", names=", ".join(evidence.absent)))
+        if findings.absent:
+            lines.append(phrase(lang, "absent", names=", ".join(findings.absent)))
         if see_also:
             lines += ["", phrase(lang, "see_also")] + [f"- {c.title}, {c.locator}" for c in see_also]
-        return Answer("\n".join(lines), lang, (), False, see_also, self.mode, timings(evidence))
+        return Answer("\n".join(lines), lang, (), False, see_also, self.mode, timings(findings))
 
 
-def timings(evidence: Evidence) -> tuple[tuple[str, float], ...]:
-    result = evidence.result
-    return (("embed", result.embed_ms), ("search", result.search_ms), ("compose", (time.perf_counter() - evidence.searched) * 1000))
+def timings(findings: Findings) -> tuple[tuple[str, float], ...]:
+    result = findings.result
+    return (("embed", result.embed_ms), ("search", result.search_ms), ("compose", (time.perf_counter() - findings.searched) * 1000))
 
 
 _PIECE = re.compile(r"\S+\s*")

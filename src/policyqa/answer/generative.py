@@ -118,12 +118,12 @@ class LLMAnswerer:
         asked = self.front.read(question, lang, filters)
         if isinstance(asked, Answer):
             return Draft(question, asked.lang, ready=asked)
-        evidence = self.front.gather(asked, k=self.settings.sources)
-        sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), "")) for i, h in enumerate(evidence.hits, 1)}
-        if not evidence.covered:
+        findings = self.front.gather(asked, k=self.settings.sources)
+        sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), "")) for i, h in enumerate(findings.hits, 1)}
+        if not findings.covered:
             # Evidence too weak, or the text asked about is not here: the model is not asked,
             # so it cannot improvise.
-            return Draft(asked.question, asked.lang, sources, ready=self.front.declined(evidence))
+            return Draft(asked.question, asked.lang, sources, ready=self.front.declined(findings))
         return Draft(asked.question, asked.lang, sources)
 
     def stream(self, draft: Draft) -> Iterator[str]:

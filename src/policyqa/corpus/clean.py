@@ -112,9 +112,35 @@ def split_footnotes(lines: list[str]) -> tuple[list[str], Footnotes]:
 
 # Words after which a number is a cross-reference, not a footnote mark.
 _REFERENCE_WORDS = {
-    "article", "articles", "paragraph", "paragraphs", "para", "paras", "resolution", "resolutions",
-    "chapter", "section", "annex", "objective", "objectives", "rule", "part", "session", "no", "goal",
-    "target", "and", "or", "to", "of", "the", "than", "decision", "protocol", "principle", "item",
+    "article",
+    "articles",
+    "paragraph",
+    "paragraphs",
+    "para",
+    "paras",
+    "resolution",
+    "resolutions",
+    "chapter",
+    "section",
+    "annex",
+    "objective",
+    "objectives",
+    "rule",
+    "part",
+    "session",
+    "no",
+    "goal",
+    "target",
+    "and",
+    "or",
+    "to",
+    "of",
+    "the",
+    "than",
+    "decision",
+    "protocol",
+    "principle",
+    "item",
 }
 
 

@@ -62,13 +62,29 @@ def _range(items: list[SubItem]) -> str:
     return first if first == last else f"{first}–{last}"
 
 
-def _make(doc: Document, section: Section, locator: str, text: str, part_key: str,
-          pages: tuple[int | None, int | None], chars: tuple[int | None, int | None]) -> Passage:
+def _make(
+    doc: Document,
+    section: Section,
+    locator: str,
+    text: str,
+    part_key: str,
+    pages: tuple[int | None, int | None],
+    chars: tuple[int | None, int | None],
+) -> Passage:
     group = doc.parallel_group or doc.id
     return Passage(
-        id=passage_id(doc.id, locator, text), doc_id=doc.id, lang=doc.lang, locator=locator,
-        text=text, page_start=pages[0], page_end=pages[1], char_start=chars[0], char_end=chars[1],
-        parallel_key=f"{group}#{part_key}", section_key=section.key, notes=section.notes,
+        id=passage_id(doc.id, locator, text),
+        doc_id=doc.id,
+        lang=doc.lang,
+        locator=locator,
+        text=text,
+        page_start=pages[0],
+        page_end=pages[1],
+        char_start=chars[0],
+        char_end=chars[1],
+        parallel_key=f"{group}#{part_key}",
+        section_key=section.key,
+        notes=section.notes,
         context=section.context,
     )
 
@@ -88,8 +104,17 @@ def split_section(doc: Document, section: Section, sizing: Sizing = Sizing()) ->
         out: list[Passage] = []
         if lead and not repeat:
             # A long lead-in is a passage of its own; the item runs follow it.
-            out.append(_make(doc, section, section.locator, lead, f"{section.key}/lead",
-                             (section.page_start, section.page_start), (section.char_start, None)))
+            out.append(
+                _make(
+                    doc,
+                    section,
+                    section.locator,
+                    lead,
+                    f"{section.key}/lead",
+                    (section.page_start, section.page_start),
+                    (section.char_start, None),
+                )
+            )
         for group in groups:
             body = "\n".join(_item_text(i) for i in group)
             text = f"{lead}\n{body}" if lead and repeat else body
@@ -126,7 +151,7 @@ def pair_parallel(passages_by_doc: dict[str, list[Passage]]) -> dict[str, list[P
         for p in items:
             groups.setdefault(p.parallel_key.split("#", 1)[0], {}).setdefault(doc_id, []).append(p)
     out: dict[str, list[Passage]] = {}
-    for group, docs in groups.items():
+    for docs in groups.values():
         key_sets = [{p.parallel_key for p in items} for items in docs.values()]
         section_sets = [{p.section_key for p in items} for items in docs.values()]
         langs = {items[0].lang for items in docs.values()}

@@ -112,9 +112,7 @@ class SentenceTransformerEmbedder:
 
         # The "Loading weights" bar would land in every CLI and service log.
         transformers_logging.disable_progress_bar()
-        model = SentenceTransformer(
-            str(self.model_dir), device="cpu", local_files_only=True, truncate_dim=self._dimension
-        )
+        model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True, truncate_dim=self._dimension)
         # Renamed in sentence-transformers 6; the old name still works but warns.
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         full = getter()
@@ -139,7 +137,7 @@ class SentenceTransformerEmbedder:
         if len(offsets) <= limit:
             return text
         half = limit // 2
-        return text[: offsets[half - 1][1]] + " … " + text[offsets[-half][0]:]
+        return text[: offsets[half - 1][1]] + " … " + text[offsets[-half][0] :]
 
     def _encode(self, texts: Sequence[str], query: bool) -> np.ndarray:
         if not texts:
@@ -224,9 +222,7 @@ class LangChainEmbeddings(Embeddings):
         return self.embedder.embed_queries([text])[0].tolist()
 
 
-def load_default_embedder(
-    dimension: int = 768, max_seq_length: int | None = None, batch_size: int = 8
-) -> SentenceTransformerEmbedder:
+def load_default_embedder(dimension: int = 768, max_seq_length: int | None = None, batch_size: int = 8) -> SentenceTransformerEmbedder:
     """EmbeddingGemma from the verified cache; raises models.ModelMissingError saying what to run."""
     if dimension not in MATRYOSHKA_DIMENSIONS:
         raise ValueError(f"dimension must be one of {MATRYOSHKA_DIMENSIONS} for this model")

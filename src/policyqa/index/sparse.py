@@ -27,7 +27,7 @@ class SparseIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: list[str], langs: list[str], k1: float = 1.2, b: float = 0.75) -> "SparseIndex":
+    def build(cls, texts: list[str], langs: list[str], k1: float = 1.2, b: float = 0.75) -> SparseIndex:
         parts: dict[str, LanguageBM25] = {}
         for lang in LANGS:
             rows = np.array([i for i, l in enumerate(langs) if l == lang], dtype=np.int64)
@@ -60,7 +60,7 @@ class SparseIndex:
         (folder / "sparse.json").write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "SparseIndex":
+    def load(cls, folder: Path) -> SparseIndex:
         meta = json.loads((folder / "sparse.json").read_text(encoding="utf-8"))
         parts = {}
         for lang in meta["languages"]:

@@ -19,19 +19,19 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from policyqa import __version__
-from policyqa.retrieve.absent import Vocabulary
 from policyqa.corpus.passages import Sizing
 from policyqa.index.sparse import SparseIndex
+from policyqa.retrieve.absent import Vocabulary
 from policyqa.serialise import from_data, to_data
-from policyqa.types import Document, Passage
 from policyqa.text.units import units as passage_units
+from policyqa.types import Document, Passage
 
 FORMAT = 1
 
@@ -160,7 +160,7 @@ def build_index(
     docs = {d.id: d for d in documents}
     builds = root / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + corpus_hash(passages)[:8]
+    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + corpus_hash(passages)[:8]
     remove_abandoned(root)
     staging = builds / f"{_STAGING}{build_id}-{os.getpid()}"
     lock_path = builds / f"{staging.name}.lock"
@@ -192,16 +192,28 @@ def build_index(
                 handle.write(json.dumps(to_data(p), ensure_ascii=False) + "\n")
         used = sorted({p.doc_id for p in passages})
         (staging / "documents.json").write_text(
-            json.dumps([to_data(docs[i]) for i in used if i in docs], ensure_ascii=False, indent=1), encoding="utf-8")
+            json.dumps([to_data(docs[i]) for i in used if i in docs], ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         langs: dict[str, int] = {}
         for p in passages:
             langs[p.lang] = langs.get(p.lang, 0) + 1
         manifest = Manifest(
-            format=FORMAT, build_id=build_id, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            policyqa_version=__version__, embedding_model=embedder_name, embedding_fingerprint=embedder_fingerprint,
-            dimension=dimension, chunking=asdict(sizing), bm25={"k1": 1.2, "b": 0.75, "analysis": "snowball+stopwords+fold"},
-            corpus_hash=corpus_hash(passages), collection=collection, documents=len(used), passages=len(passages),
-            languages=langs, seconds=round(time.perf_counter() - started, 2), units=len(unit_texts),
+            format=FORMAT,
+            build_id=build_id,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            policyqa_version=__version__,
+            embedding_model=embedder_name,
+            embedding_fingerprint=embedder_fingerprint,
+            dimension=dimension,
+            chunking=asdict(sizing),
+            bm25={"k1": 1.2, "b": 0.75, "analysis": "snowball+stopwords+fold"},
+            corpus_hash=corpus_hash(passages),
+            collection=collection,
+            documents=len(used),
+            passages=len(passages),
+            languages=langs,
+            seconds=round(time.perf_counter() - started, 2),
+            units=len(unit_texts),
             parts=_describe_parts(staging),
         )
         (staging / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
@@ -285,11 +297,14 @@ def _sha256(path: Path) -> str:
 
 
 def _describe_parts(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+    return {
+        p.relative_to(folder).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
-def damage(folder: Path, manifest: "Manifest") -> list[str]:
+def damage(folder: Path, manifest: Manifest) -> list[str]:
     """What is wrong with a build's files against its manifest: one line per missing,
     truncated or altered part (empty for a sound build, or one made before parts were recorded)."""
     problems = []
@@ -346,7 +361,8 @@ def load_index(root: Path, expected_fingerprint: str | None = None, expected_dim
     if expected_fingerprint is not None and manifest.embedding_fingerprint != expected_fingerprint:
         raise IndexMismatchError(
             f"the index was built with embedder {manifest.embedding_model} ({manifest.embedding_fingerprint[:12]}…), "
-            f"not the configured one ({expected_fingerprint[:12]}…): rebuild with `policyqa index build`")
+            f"not the configured one ({expected_fingerprint[:12]}…): rebuild with `policyqa index build`"
+        )
     if expected_dimension is not None and manifest.dimension != expected_dimension:
         raise IndexMismatchError(f"the index has dimension {manifest.dimension}, the embedder {expected_dimension}: rebuild it")
     problems = damage(folder, manifest)
@@ -357,12 +373,15 @@ def load_index(root: Path, expected_fingerprint: str | None = None, expected_dim
     except IndexProblem:
         raise
     except Exception as exc:  # FAISS, numpy, bm25s and JSON each fail their own way on a bad file
-        raise IndexDamagedError(f"the index {folder.name} is damaged ({type(exc).__name__}: {exc}): "
-                                "rebuild it with `policyqa index build`") from None
+        raise IndexDamagedError(
+            f"the index {folder.name} is damaged ({type(exc).__name__}: {exc}): rebuild it with `policyqa index build`"
+        ) from None
 
 
 def _read_parts(folder: Path, manifest: Manifest) -> Index:
-    passages = [from_data(Passage, json.loads(line)) for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    passages = [
+        from_data(Passage, json.loads(line)) for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line
+    ]
     documents = {d["id"]: from_data(Document, d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
     dense = faiss.read_index(str(folder / "dense.faiss"))
     if dense.ntotal != len(passages) or dense.ntotal != manifest.passages:
@@ -371,7 +390,10 @@ def _read_parts(folder: Path, manifest: Manifest) -> Index:
     if manifest.units or (folder / "units.npy").exists():
         unit_vectors = np.load(folder / "units.npy", allow_pickle=False)
         unit_rows = np.load(folder / "unit_rows.npy", allow_pickle=False)
-        if (len(unit_vectors) != len(unit_rows) or len(unit_rows) != manifest.units
-                or (len(unit_rows) and (unit_rows[-1] >= len(passages) or np.any(np.diff(unit_rows) < 0)))):
+        if (
+            len(unit_vectors) != len(unit_rows)
+            or len(unit_rows) != manifest.units
+            or (len(unit_rows) and (unit_rows[-1] >= len(passages) or np.any(np.diff(unit_rows) < 0)))
+        ):
             raise IndexDamagedError(f"the unit vectors in {folder} do not match its passages: rebuild it")
     return Index(folder, manifest, passages, documents, dense, SparseIndex.load(folder / "sparse"), unit_vectors, unit_rows)

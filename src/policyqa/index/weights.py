@@ -155,11 +155,7 @@ def find_problems(spec: ModelSpec, directory: Path, full: bool) -> list[str]:
     if missing:
         return [f"missing {', '.join(missing)}"]
     if full:
-        return [
-            f"{rel} has sha256 {got}, expected {want}"
-            for rel, want in spec.files
-            if (got := sha256_file(directory / rel)) != want
-        ]
+        return [f"{rel} has sha256 {got}, expected {want}" for rel, want in spec.files if (got := sha256_file(directory / rel)) != want]
     stamp = _read_stamp(stamp_path(spec, directory))
     if stamp is None or {rel: entry.get("sha256") for rel, entry in stamp.items()} != spec.hashes:
         return ["its files have not been verified yet"]
@@ -207,4 +203,3 @@ def sha256_file(path: Path) -> str:
 def blocks(handle: BinaryIO | io.BufferedIOBase) -> Iterator[bytes]:
     while block := handle.read(_BLOCK):
         yield block
-

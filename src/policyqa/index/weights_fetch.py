@@ -31,9 +31,9 @@ from policyqa.index.weights import (
     ModelSpec,
     PieceSet,
     blocks,
+    find_problems,
     is_installed,
     model_dir,
-    find_problems,
     verify,
     write_stamp,
 )
@@ -217,7 +217,6 @@ def _place(staged: Path, directory: Path, previous: Path) -> None:
     if directory.exists() or directory.is_symlink():
         os.replace(directory, previous)
     os.replace(staged, directory)
-
 
 
 @contextmanager

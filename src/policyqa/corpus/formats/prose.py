@@ -4,10 +4,12 @@ texts (paragraphs, bold section headings, bullets) and the Rabat Process notes."
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from policyqa.corpus import clean
+from policyqa.corpus import clean, load
+from policyqa.corpus.formats.parsed import Parsed
 from policyqa.text.lines import TextLine, joined, paragraphs, span, split_lines, split_where, strip_markdown
-from policyqa.types import Section
+from policyqa.types import Document, Section
 
 UDHR_ARTICLE = re.compile(r"^Article\s+(premier|\d{1,2})$")
 BULLET = re.compile(r"^[-*•]\s+")
@@ -51,8 +53,7 @@ def udhr(text: str, lang: str) -> list[Section]:
     out = []
     for key, locator, kind, body in units:
         paras = [joined([l], vocab) for l in body]
-        out.append(Section(key=key, locator=locator, kind=kind, lead="\n".join(paras),
-                           char_start=body[0].start, char_end=body[-1].end))
+        out.append(Section(key=key, locator=locator, kind=kind, lead="\n".join(paras), char_start=body[0].start, char_end=body[-1].end))
     return out
 
 
@@ -107,7 +108,31 @@ def note(text: str, lang: str) -> tuple[list[Section], list[str]]:
             continue
         n += 1
         loc = f"{heading} › para {n}" if heading else f"para {n}"
-        out.append(Section(key=f"p-{n}", locator=loc, kind="paragraph", lead=joined([line], vocab),
-                           char_start=line.start, char_end=line.end, context=heading))
+        out.append(
+            Section(
+                key=f"p-{n}",
+                locator=loc,
+                kind="paragraph",
+                lead=joined([line], vocab),
+                char_start=line.start,
+                char_end=line.end,
+                context=heading,
+            )
+        )
     warnings = [f"dropped {dropped} line(s) of web-page furniture"] if dropped else []
     return out, warnings
+
+
+def accepts(doc: Document) -> bool:
+    return doc.format in ("md", "txt")
+
+
+def parse(doc: Document, path: Path) -> Parsed:
+    """Markdown: a declaration's headed paragraphs and bullets; text: the UDHR, or a note."""
+    if doc.format == "md":
+        return Parsed(declaration(clean_text(load.read_markdown(path).pages[0].text, True), doc.lang), 1, [])
+    text = clean_text(load.read_text(path), False)
+    if doc.family == "udhr":
+        return Parsed(udhr(text, doc.lang), 1, [])
+    found, warnings = note(text, doc.lang)
+    return Parsed(found, 1, warnings)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from policyqa.corpus import clean
+from policyqa.corpus import clean, load
+from policyqa.corpus.formats.parsed import Parsed
 from policyqa.text.lines import TextLine, joined, paragraphs, span, split_lines, split_where, strip_markdown
-from policyqa.types import Section, SubItem
+from policyqa.types import Document, Section, SubItem
 
 HEADING = re.compile(r"^(#{2,6})\s*(.*?)\s*$")
 ARTICLE = re.compile(r"^Article\s+([0-9]+|[IVXL]+)$", re.I)
@@ -116,7 +118,9 @@ def sections(text: str, lang: str) -> tuple[list[Section], list[str]]:
                 unit = _Unit(f"{chapter.lower().replace(' ', '-')}/p-{n}", f"{chapter}, para {n}", "paragraph", chapter)
             units.append(unit)
         if body.startswith("Preamble") and unit.key == "preamble":
-            block = [TextLine(block[0].text[len("Preamble"):].strip(), block[0].start + len("Preamble") + 1, block[0].end, True)] + block[1:]
+            block = [TextLine(block[0].text[len("Preamble") :].strip(), block[0].start + len("Preamble") + 1, block[0].end, True)] + block[
+                1:
+            ]
         label = LABEL.match(body)
         if label and unit.kind in {"article", "paragraph"}:
             rank = _rank(label)
@@ -152,7 +156,21 @@ def _build(unit: _Unit, vocab: set[str]) -> Section:
         items.append(SubItem(label, text.strip(), None, None, c0, c1))
     all_groups = unit.lead + [g for _, _, gs in unit.items for g in gs]
     return Section(
-        key=unit.key, locator=unit.locator, kind=unit.kind, lead=_text(unit.lead, vocab),
-        items=tuple(items), char_start=span(all_groups[0])[0], char_end=span(all_groups[-1])[1],
+        key=unit.key,
+        locator=unit.locator,
+        kind=unit.kind,
+        lead=_text(unit.lead, vocab),
+        items=tuple(items),
+        char_start=span(all_groups[0])[0],
+        char_end=span(all_groups[-1])[1],
         context=unit.context,
     )
+
+
+def accepts(doc: Document) -> bool:
+    return doc.family == "treaty" and doc.format == "md"
+
+
+def parse(doc: Document, path: Path) -> Parsed:
+    found, warnings = sections(clean_text(load.read_markdown(path).pages[0].text), doc.lang)
+    return Parsed(found, 1, warnings)

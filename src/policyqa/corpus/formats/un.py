@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from policyqa.corpus import clean
-from policyqa.types import Page, Section, SubItem
+from policyqa.corpus import clean, load
+from policyqa.corpus.formats.parsed import Parsed
+from policyqa.types import Document, Page, Section, SubItem
 
 TITLE = re.compile(r"^\s*\d{2,3}/\d{1,3}\.\s+\S")
 PARA = re.compile(r"^(\d{1,3})\.(?:\s+|$)")
@@ -88,8 +90,7 @@ def clean_pages(pages: list[Page], symbol: str) -> CleanedPages:
             stripped = line.strip()
             if stripped:
                 start = offset + (len(line) - len(line.lstrip()))
-                out.lines.append(Line(" ".join(stripped.split()), page.number, start, start + len(stripped),
-                                      line[:1].isspace(), blank))
+                out.lines.append(Line(" ".join(stripped.split()), page.number, start, start + len(stripped), line[:1].isspace(), blank))
             blank = not stripped
             offset += len(line) + 1
     return out
@@ -110,7 +111,7 @@ def _drop_masthead(lines: list[str]) -> tuple[list[str], str]:
 
 
 def _drop_closing(lines: list[str]) -> list[str]:
-    """"50th plenary meeting / 19 December 2023" closes the resolution's own text."""
+    """ "50th plenary meeting / 19 December 2023" closes the resolution's own text."""
     out: list[str] = []
     skip_date = False
     for line in lines:
@@ -148,9 +149,16 @@ def _blocks(lines: list[Line], indent_signal: bool) -> list[list[Line]]:
             or (indent_signal and line.indent)
             or (not indent_signal and line.after_blank and same_page)
             or (numbered and (prev_closed or line.after_blank))
-            or _looks_like_heading(line.text) and prev_closed
-            or (not indent_signal and prev is not None and PARA.fullmatch(prev.text.strip()) is None
-                and ITEM.fullmatch(prev.text.strip()) is None and line.after_blank and prev_closed)
+            or _looks_like_heading(line.text)
+            and prev_closed
+            or (
+                not indent_signal
+                and prev is not None
+                and PARA.fullmatch(prev.text.strip()) is None
+                and ITEM.fullmatch(prev.text.strip()) is None
+                and line.after_blank
+                and prev_closed
+            )
         )
         if para and new:
             last_number = int(para.group(1))
@@ -167,10 +175,12 @@ def _looks_like_heading(text: str) -> bool:
 
 def _is_heading(text: str) -> bool:
     words = text.split()
-    return (
-        bool(OBJECTIVE.match(text))
-        or (0 < len(words) <= HEADING_MAX_WORDS and text[:1].isupper()
-            and not text.endswith((".", ",", ";", ":")) and not PARA.match(text) and not ITEM.match(text))
+    return bool(OBJECTIVE.match(text)) or (
+        0 < len(words) <= HEADING_MAX_WORDS
+        and text[:1].isupper()
+        and not text.endswith((".", ",", ";", ":"))
+        and not PARA.match(text)
+        and not ITEM.match(text)
     )
 
 
@@ -223,10 +233,7 @@ def sections(cp: CleanedPages, vocab: set[str], indent_signal: bool, family: str
             objective = (objective_match.group(1), " ".join(objective_match.group(2).split()))
             heading = f"Objective {objective[0]}: {objective[1]}"
             continue
-        in_list = (
-            para is not None and current is not None and bool(current.items)
-            and current.items[-1][0] == f"{int(para.group(1)) - 1}."
-        )
+        in_list = para is not None and current is not None and bool(current.items) and current.items[-1][0] == f"{int(para.group(1)) - 1}."
         if para and int(para.group(1)) == expected and not in_list:
             close()
             n = expected
@@ -303,13 +310,37 @@ def _build(open_: _Open, cp: CleanedPages, vocab: set[str]) -> Section:
     for label, lines in open_.items:
         q0, q1, d0, d1 = _span(lines)
         items.append(SubItem(label, clean.join_lines([l.text for l in lines], vocab), q0, q1, d0, d1))
-    notes = tuple(
-        f"{n} {cp.notes[n]}" for page, off, n in cp.marks
-        if n in cp.notes and (p0, c0) <= (page, off) <= (p1, c1)
-    )
+    notes = tuple(f"{n} {cp.notes[n]}" for page, off, n in cp.marks if n in cp.notes and (p0, c0) <= (page, off) <= (p1, c1))
     return Section(
-        key=open_.key, locator=open_.locator, kind=open_.kind,
-        lead=clean.join_lines([l.text for l in open_.lead], vocab), items=tuple(items),
-        page_start=p0, page_end=p1, char_start=c0, char_end=c1, notes=notes,
+        key=open_.key,
+        locator=open_.locator,
+        kind=open_.kind,
+        lead=clean.join_lines([l.text for l in open_.lead], vocab),
+        items=tuple(items),
+        page_start=p0,
+        page_end=p1,
+        char_start=c0,
+        char_end=c1,
+        notes=notes,
         context=open_.heading,
     )
+
+
+FAMILIES = ("gcm", "unga-resolution")
+
+
+def accepts(doc: Document) -> bool:
+    return doc.family in FAMILIES
+
+
+def parse(doc: Document, path: Path) -> Parsed:
+    """The official PDF (indentation tells paragraphs apart), or a text layer with page marks."""
+    if doc.format == "pdf":
+        pages = list(load.read_pdf(path).pages)
+        indent = True
+    else:
+        pages = split_text_layer(load.read_text(path), doc.symbol)
+        indent = False
+    cleaned = clean_pages(pages, doc.symbol)
+    vocab = clean.vocabulary("\n".join(cleaned.texts.values()))
+    return Parsed(sections(cleaned, vocab, indent, doc.family), len(pages), cleaned.warnings)

@@ -29,11 +29,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from policyqa.corpus import load
+from policyqa.corpus.formats.parsed import Parsed
 from policyqa.corpus.formats.xml.schema import Doc, local, parse_root, unit_names
 from policyqa.corpus.formats.xml.sections import body_sections, schedule_sections
-from policyqa.types import Section
+from policyqa.types import Document, Section
 
-__all__ = ["read_law_xml"]
+__all__ = ["accepts", "parse", "read_law_xml"]
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Metadata and apparatus around the body and schedules, never part of a passage.
@@ -84,3 +86,15 @@ def _unique_keys(sections: list[Section], doc: Doc) -> list[Section]:
             section = replace(section, key=f"{section.key}~{n}")
         out.append(section)
     return out
+
+
+def accepts(doc: Document) -> bool:
+    return doc.format == "xml"
+
+
+def parse(doc: Document, path: Path) -> Parsed:
+    try:
+        found, warnings = read_law_xml(path, doc.lang)
+    except ValueError as exc:
+        raise load.LoadError(str(exc)) from None
+    return Parsed(found, 0, warnings)

@@ -164,7 +164,7 @@ def _place_cells(row: ET.Element, names: list[str], width: int, spread: bool = F
         if start >= width:
             break
         text = inline(entry)
-        for i in (range(start, min(end, width - 1) + 1) if spread else (start,)):
+        for i in range(start, min(end, width - 1) + 1) if spread else (start,):
             cells[i] = text
         cursor = max(start, end) + 1
     return cells

@@ -17,9 +17,7 @@ _DROPPED = frozenset({"HistoricalNote", "FootnoteRef", "Footnote", "Repealed"})
 # Element boundaries that separate words in print even though the XML has no space there.
 _SPACED = frozenset({"LineBreak", "Leader", "Provision", "Text", "Item", "entry", "Oath", "List"})
 # Units nested inside a subsection or paragraph, rendered as labelled lines in order.
-NESTED = frozenset(
-    {"Paragraph", "Subparagraph", "Clause", "Subclause", "Subsubclause", "Definition", "Provision", "Item"}
-)
+NESTED = frozenset({"Paragraph", "Subparagraph", "Clause", "Subclause", "Subsubclause", "Definition", "Provision", "Item"})
 
 
 @dataclass
@@ -52,10 +50,7 @@ def parse_root(path: Path) -> ET.Element:
         raise ValueError(f"{path.name}: not well-formed XML at line {line}: {exc}") from None
     tag = local(root.tag)
     if tag not in ("Statute", "Regulation"):
-        raise ValueError(
-            f"{path.name}: root element is <{tag}>, not <Statute> or <Regulation>: "
-            "not a Justice Canada consolidation file"
-        )
+        raise ValueError(f"{path.name}: root element is <{tag}>, not <Statute> or <Regulation>: not a Justice Canada consolidation file")
     return root
 
 
