@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import httpx
 import pytest
@@ -141,22 +139,9 @@ def test_cli_says_how_to_start_a_model_when_none_answers(tmp_path, monkeypatch):
 def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, tmp_path):
     """POST /v1/ask/stream in the generative mode: a uvicorn process of the real app, asking
     the llama.cpp server; the events arrive in order and the turn is stored."""
-    from conftest import require_shared_corpus
-    from service_helpers import CATALOG
+    from service_helpers import service_env
 
-    root = require_shared_corpus()
-    (tmp_path / "catalog.toml").write_text(CATALOG, encoding="utf-8")
-    env = {
-        **os.environ,
-        "POLICYQA_CATALOG": str(tmp_path / "catalog.toml"),
-        "POLICYQA_CORPUS_ROOTS": str(root),
-        "POLICYQA_INDEX_DIR": str(tmp_path / "index"),
-        "POLICYQA_CACHE_DIR": str(tmp_path / "cache"),
-        "POLICYQA_EMBEDDER": "hashing",
-        "POLICYQA_DB": str(tmp_path / "db.sqlite3"),
-        "POLICYQA_LLM_BASE_URL": server,
-    }
-    subprocess.run([sys.executable, "-m", "policyqa.cli", "index", "build"], env=env, check=True, capture_output=True)
+    env = service_env(tmp_path, POLICYQA_LLM_BASE_URL=server)
     port = free_port()
     api = serve_api(env, port, tmp_path / "api.log", probe="/v1/ready")
     try:

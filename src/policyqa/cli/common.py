@@ -45,17 +45,15 @@ def documents(settings: Settings, collection: str, ids: list[str] | None = None)
         raise
 
 
+def progress_bar(transient: bool) -> Progress:
+    """A progress bar on stderr, so that --json output on stdout stays machine-readable; off
+    without a terminal (CI logs)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+    return Progress(*columns, console=err, transient=transient, disable=not err.is_terminal)
+
+
 def ingest_with_progress(settings: Settings, docs: list[Document]) -> ingest.IngestReport:
-    # Progress goes to stderr so that --json output on stdout stays machine-readable.
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    with progress_bar(transient=True) as bar:
         task = bar.add_task("ingesting", total=len(docs))
 
         def step(doc: Document) -> None:

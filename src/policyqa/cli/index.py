@@ -7,10 +7,9 @@ from dataclasses import asdict
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from policyqa import pipeline
-from policyqa.cli.common import Collection, err, fail, load_settings, out
+from policyqa.cli.common import Collection, err, fail, load_settings, out, progress_bar
 from policyqa.cli.common import embedder as make_embedder
 from policyqa.corpus import catalog
 from policyqa.index import weights, weights_fetch
@@ -51,15 +50,7 @@ def index_build(
     """Ingest the corpus, embed new passages and their units (cached by hash) and switch in a new index."""
     settings = load_settings()
     chosen = make_embedder(settings, embedder)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal,
-    ) as bar:
+    with progress_bar(transient=False) as bar:
         # The progress covers two rounds: the passages, then their units (lines and sentences).
         task = bar.add_task("embedding new texts", total=None)
 
