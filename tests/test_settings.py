@@ -165,7 +165,7 @@ def test_a_malformed_rate_limit_is_refused(clean_env: Path, monkeypatch: pytest.
 
 def test_an_unknown_embedder_is_refused(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     message = _refusal(monkeypatch, "POLICYQA_EMBEDDER", "bert")
-    assert "'bert'" in message and "embeddinggemma, hashing" in message
+    assert "'bert'" in message and "embeddinggemma, embeddinggemma-onnx, embeddinggemma-int8, hashing" in message
 
 
 def test_a_short_api_key_is_refused_without_repeating_it(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,9 +14,12 @@ import numpy as np
 from policyqa.corpus import catalog, ingest
 from policyqa.index.embedder import Embedder, HashingEmbedder, load_default_embedder
 from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache
+from policyqa.index.query_encoder import QueryEncoder
 from policyqa.index.store import Index, build_index, load_index
 from policyqa.retrieve.retriever import Retriever, Weights
 from policyqa.settings import EMBEDDERS, Settings
+
+ONNX_EMBEDDERS = {"embeddinggemma-onnx": "fp32", "embeddinggemma-int8": "int8"}
 
 
 def make_embedder(settings: Settings, name: str | None = None) -> Embedder:
@@ -27,6 +30,10 @@ def make_embedder(settings: Settings, name: str | None = None) -> Embedder:
         return HashingEmbedder()
     if choice == "embeddinggemma":
         return load_default_embedder()
+    if choice in ONNX_EMBEDDERS:
+        from policyqa.index.onnx_embedder import load_onnx_embedder
+
+        return load_onnx_embedder(ONNX_EMBEDDERS[choice])
     raise ValueError(f"unknown embedder '{choice}': expected one of {', '.join(EMBEDDERS)}")
 
 
@@ -56,4 +63,6 @@ def open_index(settings: Settings, embedder: Embedder) -> Index:
 
 def retriever(settings: Settings, embedder: Embedder, weights: Weights = Weights()) -> Retriever:
     index = open_index(settings, embedder)
-    return Retriever(index, lambda q: embedder.embed_queries([q])[0], weights)
+    # Cached and batched across threads (the service answers from a thread pool). The
+    # encoder's worker stops when the retriever, its only holder, is dropped on a reload.
+    return Retriever(index, QueryEncoder(embedder), weights)

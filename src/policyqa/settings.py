@@ -19,7 +19,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "POLICYQA_"
-EMBEDDERS = ("embeddinggemma", "hashing")
+# The PyTorch model (the reference), the same model under ONNX Runtime in fp32 and in int8,
+# and a fast fake for tests.
+EMBEDDERS = ("embeddinggemma", "embeddinggemma-onnx", "embeddinggemma-int8", "hashing")
 DEFAULT_LLM_BASE_URL = "http://127.0.0.1:8080/v1"
 # A key guards reload and rebuild for everyone: a short one is guessed by trying.
 MIN_API_KEY_LENGTH = 16
@@ -102,7 +104,11 @@ class Settings(BaseSettings):
         shown="`$XDG_DATA_HOME/policyqa/conversations.sqlite3`, else `~/.local/share/policyqa/…`",
         validate_default=True,
     )
-    embedder: str = _setting(f"The embedding model: {' or '.join(EMBEDDERS)} (a fast fake for tests).", EMBEDDERS[0])
+    embedder: str = _setting(
+        "The encoder of questions and passages: `embeddinggemma` (PyTorch, the reference), `embeddinggemma-onnx` "
+        "(the same model under ONNX Runtime, fp32), `embeddinggemma-int8` (ONNX Runtime, int8), or `hashing` (a fast fake for tests).",
+        EMBEDDERS[0],
+    )
     embedding_model_dir: Path | None = _setting(
         "A folder already holding EmbeddingGemma, checked and used instead of the cache, never written to.",
         shown="unset: the cache's `models/` folder",

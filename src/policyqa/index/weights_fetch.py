@@ -65,7 +65,7 @@ def fetch(
         say(f"{spec.name} is already installed in {directory}")
         return directory
     directory.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(directory.parent / f".{spec.folder}.lock"):
+    with exclusive(directory.parent / f".{spec.folder}.lock"):
         # Another process may have finished the job while this one waited for the lock.
         if not force and is_installed(spec):
             return directory
@@ -220,7 +220,7 @@ def _place(staged: Path, directory: Path, previous: Path) -> None:
 
 
 @contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
+def exclusive(lock_path: Path) -> Iterator[None]:
     """Serialise fetches of one model across processes (two would race to rename the folder)."""
     try:
         import fcntl
