@@ -71,7 +71,7 @@ def test_defaults(clean_env: Path) -> None:
     assert settings.index_dir == REPO_ROOT / "index"
     assert settings.cache_dir == cache_dir() == clean_env / ".cache" / "policyqa"
     assert settings.db == clean_env / ".local" / "share" / "policyqa" / "conversations.sqlite3"
-    assert settings.embedder == EMBEDDERS[0] == "embeddinggemma"
+    assert settings.embedder == "embeddinggemma-onnx" and settings.embedder in EMBEDDERS
     assert settings.embedding_model_dir is None
     assert (settings.api_key, settings.cors_origins, settings.rate_limit) == ("", (), "120/minute")
     assert (settings.llm_base_url, settings.llm_model, settings.llm_api_key) == ("http://127.0.0.1:8080/v1", "local", "not-needed")

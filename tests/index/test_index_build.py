@@ -158,6 +158,11 @@ def test_cli_explains_a_missing_index_and_missing_model_files(tmp_path, monkeypa
     missing_model = CliRunner().invoke(app, ["search", "asile"])
     assert missing_model.exit_code == 1 and "policyqa models fetch" in missing_model.output
     assert "Traceback" not in missing_model.output
+    # The ONNX encoder, never made in that cache, says the same.
+    monkeypatch.setenv("POLICYQA_EMBEDDER", "embeddinggemma-onnx")
+    missing_encoder = CliRunner().invoke(app, ["search", "asile"])
+    assert missing_encoder.exit_code == 1 and "policyqa models fetch" in missing_encoder.output
+    assert "Traceback" not in missing_encoder.output
 
 
 def test_cli_builds_an_index_and_searches_it(tmp_path, monkeypatch):
