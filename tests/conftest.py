@@ -37,3 +37,21 @@ def real_embedder():
     if not models.is_installed() and not required:
         pytest.skip("EmbeddingGemma is not installed: run `policyqa models fetch` (POLICYQA_REQUIRE_MODEL=1 makes this a failure)")
     return load_default_embedder()
+
+
+@pytest.fixture(scope="session")
+def default_embedder(real_embedder):
+    """The encoder a user gets (POLICYQA_EMBEDDER's default: EmbeddingGemma under ONNX Runtime),
+    for the end-to-end tests that go through the CLI, which uses the default. Skipped like
+    the model itself when it is not made, unless POLICYQA_REQUIRE_MODEL is set."""
+    from policyqa.index.onnx_export import EncoderMissingError
+    from policyqa.pipeline import make_embedder
+    from policyqa.settings import DEFAULT_EMBEDDER, Settings
+
+    required = os.environ.get("POLICYQA_REQUIRE_MODEL", "").strip().lower() not in ("", "0", "false", "no")
+    try:
+        return make_embedder(Settings.from_env(), DEFAULT_EMBEDDER)
+    except EncoderMissingError as exc:
+        if required:
+            raise
+        pytest.skip(str(exc))

@@ -17,14 +17,14 @@ SUBSET = ["gcm-en", "udhr-en", "udhr-fr", "smuggling-protocol-2000-en", "refugee
 
 
 @pytest.fixture(scope="module")
-def index_root(tmp_path_factory, real_embedder):
-    return build_subset_index(SUBSET, tmp_path_factory.mktemp("index"), real_embedder)
+def index_root(tmp_path_factory, default_embedder):
+    return build_subset_index(SUBSET, tmp_path_factory.mktemp("index"), default_embedder)
 
 
 @pytest.fixture(scope="module")
-def retriever(index_root, real_embedder):
-    index = load_index(index_root, real_embedder.fingerprint, real_embedder.dimension)
-    return Retriever(index, lambda q: real_embedder.embed_queries([q])[0])
+def retriever(index_root, default_embedder):
+    index = load_index(index_root, default_embedder.fingerprint, default_embedder.dimension)
+    return Retriever(index, lambda q: default_embedder.embed_queries([q])[0])
 
 
 def _top(result, n):
