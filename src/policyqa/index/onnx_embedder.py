@@ -38,7 +38,11 @@ class OnnxEmbedder:
         self.prompts = {"query": config["prompts"]["query"], "document": config["prompts"]["document"]}
         sizing = json.loads((self.weights_folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
         self.max_seq_length = int(sizing["max_seq_length"])
-        self._fingerprint = digest("onnx-v1", self.name, onnx_export.manifest_sha256(variant), self.dimension, self.max_seq_length)[:16]
+        # What decides the vectors: the weights, the export's version and the variant. Not the
+        # graph file's bytes: two exports of the same weights differ in node names only (the
+        # weights' bytes are equal), and an index must stay usable after the cache is remade.
+        source = onnx_export.EMBEDDING_MODEL.hashes["model.safetensors"]
+        self._fingerprint = digest("onnx-v1", self.name, source, onnx_export.EXPORT_VERSION, self.dimension, self.max_seq_length)[:16]
 
     @property
     def name(self) -> str:

@@ -80,11 +80,6 @@ def _problems(directory: Path, full: bool) -> list[str]:
     return found
 
 
-def manifest_sha256(variant: str) -> str:
-    """What identifies a variant's files (for embedders' fingerprints): its manifest's digest."""
-    return sha256_file(folder(variant) / MANIFEST)
-
-
 def ensure(variants: tuple[str, ...] = VARIANTS, progress: Progress | None = None, force: bool = False) -> dict[str, Path]:
     """Make every missing variant from the verified weights; a no-op when all are there."""
     say = progress or (lambda _message: None)
