@@ -41,7 +41,7 @@ class OnnxEmbedder:
         # What decides the vectors: the weights, the export's version and the variant. Not the
         # graph file's bytes: two exports of the same weights differ in node names only (the
         # weights' bytes are equal), and an index must stay usable after the cache is remade.
-        source = onnx_export.EMBEDDING_MODEL.hashes["model.safetensors"]
+        source = EMBEDDING_MODEL.hashes["model.safetensors"]
         self._fingerprint = digest("onnx-v1", self.name, source, onnx_export.EXPORT_VERSION, self.dimension, self.max_seq_length)[:16]
 
     @property
@@ -56,6 +56,12 @@ class OnnxEmbedder:
     @property
     def fingerprint(self) -> str:
         return self._fingerprint
+
+    def _loaded(self) -> tuple[Any, Any]:
+        """The session and the tokenizer, loaded on first use."""
+        if self._session is None:
+            self._load()
+        return self._session, self._tokenizer
 
     def _load(self) -> None:
         with self._lock:
@@ -75,8 +81,7 @@ class OnnxEmbedder:
             self._session = onnxruntime.InferenceSession(str(self.model_folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        self._session or self._load()
-        return self._encode([bounded(t, lambda: self._tokenizer) for t in texts], self.prompts["query"])
+        return self._encode([bounded(t, lambda: self._loaded()[1]) for t in texts], self.prompts["query"])
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(list(texts), self.prompts["document"])
@@ -84,17 +89,17 @@ class OnnxEmbedder:
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        self._session or self._load()
+        session, tokenizer = self._loaded()
         # Sorted by length so a batch pads little, as sentence-transformers does.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            tokens = self._tokenizer(
+            tokens = tokenizer(
                 [prompt + texts[i] for i in rows], padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="np"
             )
             feeds = {"input_ids": tokens["input_ids"].astype(np.int64), "attention_mask": tokens["attention_mask"].astype(np.int64)}
-            out[rows] = self._session.run(None, feeds)[0]
+            out[rows] = session.run(None, feeds)[0]
         return normalise(out)
 
 
