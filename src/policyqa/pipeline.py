@@ -44,7 +44,8 @@ def build(
     progress: Callable[[int, int], None] | None = None,
     on_document: Callable[..., None] | None = None,
 ) -> tuple[Path, ingest.IngestReport]:
-    docs = catalog.select(catalog.load_catalog(settings.catalogs), None if collection == "all" else collection)
+    everything = catalog.load_catalog(settings.catalogs)
+    docs = catalog.select(everything, None if collection == "all" else collection)
     report = ingest.ingest(docs, settings.corpus_roots, progress=on_document)
     cached = CachedEmbedder(embedder, EmbeddingCache.for_embedder(embedder, settings.cache_dir / "embeddings"))
 
@@ -52,7 +53,15 @@ def build(
         return cached.embed_documents(texts, progress=progress)
 
     folder = build_index(
-        report.passages, docs, embed, embedder.name, embedder.fingerprint, embedder.dimension, settings.index_dir, collection
+        report.passages,
+        docs,
+        embed,
+        embedder.name,
+        embedder.fingerprint,
+        embedder.dimension,
+        settings.index_dir,
+        collection,
+        catalogue=everything,
     )
     return folder, report
 

@@ -34,6 +34,15 @@ class Document:
     # in that language: users name a resolution by its title ("la résolution sur la
     # protection des migrants"), and a title alone is too common a phrase to be an alias.
     other_titles: tuple[str, ...] = ()
+    # When and by whom the text was adopted, and the series of versions it belongs to: the
+    # General Assembly re-adopts a resolution with changed text, and the year a question
+    # names is what tells the versions apart (retrieve/understand.py).
+    adopted: str = ""  # ISO date, YYYY-MM-DD
+    body: str = ""  # "General Assembly", "Parliament of Canada", ...
+    session: str = ""  # the General Assembly session ("80")
+    series: str = ""  # versions of one text share it ("unga/protection-of-migrants")
+    kind: str = ""  # resolution, declaration, treaty, law, regulation, rules, note, fact sheet
+    current_to: str = ""  # a consolidated law: the date its text is current to
 
 
 @dataclass(frozen=True)
@@ -175,3 +184,7 @@ class Answer:
     timings_ms: tuple[tuple[str, float], ...] = ()
     # Generated sentences that cite no retrieved source: shown flagged, never as supported.
     unsupported: tuple[str, ...] = ()
+    # How likely the best passage found states the answer (the relevance model's support);
+    # the answer is declined under the model's threshold. None for replies made before any
+    # search (an unsupported language).
+    support: float | None = None

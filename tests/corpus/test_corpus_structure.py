@@ -56,7 +56,9 @@ def test_every_available_default_document_is_ingested_without_errors(report):
         if d.available:
             assert d.passages, d.document.id
     missing = {d.document.id for d in report.documents if not d.available}
-    assert missing == {"gcm-fr", "ohchr-borders-en", "ohchr-borders-fr"}
+    # Catalogued so that questions naming them are declined by name (corpus/catalog.toml).
+    not_shipped = {"gcm-fr", "ohchr-borders-en", "ohchr-borders-fr", "a-res-71-1-en", "a-res-76-266-en", "gcr-en", "icrmw-en"}
+    assert missing == not_shipped | {"cadiz-action-plan-fr"}
 
 
 def test_gcm_has_paragraphs_1_to_54_once_and_23_objectives(by_doc):

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from policyqa.cli.main import app
 from policyqa.index.embedder import HashingEmbedder
-from policyqa.index.store import IndexDamagedError, current_folder, damage, load_index, read_manifest, remove_abandoned
+from policyqa.index.staging import remove_abandoned
+from policyqa.index.store import IndexDamagedError, current_folder, damage, load_index, read_manifest
 
 PARTS = ("dense.faiss", "passages.jsonl", "documents.json", "units.npy", "unit_rows.npy", "sparse/sparse.json")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import fields, replace
+from datetime import date
 from pathlib import Path
 
 import tomli_w
@@ -19,6 +20,14 @@ _REQUIRED = ("id", "title", "lang", "family", "path")
 _KNOWN = {f.name for f in fields(Document)}
 _LISTS = ("aliases", "other_titles")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+KINDS = ("resolution", "declaration", "compact", "treaty", "law", "regulation", "rules", "note", "fact sheet", "guidelines")
+
+
+def _date(value: str) -> bool:
+    try:
+        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
 
 
 class CatalogError(ValueError):
@@ -51,6 +60,13 @@ def _check(entry: dict, where: str) -> Document:
     digest = entry.get("sha256", "")
     if digest and not re.fullmatch(r"[0-9a-f]{64}", digest):
         raise CatalogError(f"{where}: document '{name}': field 'sha256' is not 64 lower-case hex digits")
+    for key in ("adopted", "current_to"):
+        if entry.get(key) and not _date(entry[key]):
+            raise CatalogError(f"{where}: document '{name}': field '{key}' must be a date written YYYY-MM-DD")
+    if entry.get("session") and not entry["session"].isdigit():
+        raise CatalogError(f"{where}: document '{name}': field 'session' must be the session's number (\"80\")")
+    if entry.get("kind") and entry["kind"] not in KINDS:
+        raise CatalogError(f"{where}: document '{name}': field 'kind' must be one of {', '.join(KINDS)}")
     if Path(entry["path"]).is_absolute() or ".." in Path(entry["path"]).parts:
         raise CatalogError(f"{where}: document '{name}': field 'path' must be relative to a corpus root")
     doc = Document(**{**entry, **{key: tuple(entry.get(key, ())) for key in _LISTS}})

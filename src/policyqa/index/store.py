@@ -11,7 +11,6 @@ ever unpickled: FAISS's own format, bm25s arrays with allow_pickle=False, and JS
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -28,6 +27,7 @@ import numpy as np
 from policyqa import __version__
 from policyqa.corpus.passages import Sizing
 from policyqa.index.sparse import SparseIndex
+from policyqa.index.staging import LINK_STAGING, STAGING, hold, remove_abandoned
 from policyqa.retrieve.absent import Vocabulary
 from policyqa.serialise import from_data, to_data
 from policyqa.text.units import units as passage_units
@@ -97,10 +97,14 @@ class Index:
     sparse: SparseIndex
     unit_vectors: np.ndarray | None = None  # one row per unit (units.py), None in older builds
     unit_rows: np.ndarray | None = None  # the passage row of each unit, ascending
+    # Every catalogue entry, held or not, of every collection (`documents` are the held ones);
+    # builds made before it existed list the held ones only.
+    catalogue: dict[str, Document] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._unit_search: faiss.Index | None = None
         self._vocabulary: Vocabulary | None = None
+        self.catalogue = self.catalogue or dict(self.documents)
         self.row_of = {p.id: i for i, p in enumerate(self.passages)}
         self.by_parallel: dict[str, list[int]] = {}
         for i, p in enumerate(self.passages):
@@ -152,6 +156,7 @@ def build_index(
     collection: str = "default",
     sizing: Sizing = Sizing(),
     keep: int = 2,
+    catalogue: list[Document] | None = None,
 ) -> Path:
     """Embed, index and write a complete build, then make it current."""
     if not passages:
@@ -162,9 +167,9 @@ def build_index(
     builds.mkdir(parents=True, exist_ok=True)
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + corpus_hash(passages)[:8]
     remove_abandoned(root)
-    staging = builds / f"{_STAGING}{build_id}-{os.getpid()}"
+    staging = builds / f"{STAGING}{build_id}-{os.getpid()}"
     lock_path = builds / f"{staging.name}.lock"
-    lock = _hold(lock_path)
+    lock = hold(lock_path)
     if lock is None:
         raise IndexProblem(f"another build holds {lock_path.name}")
     shutil.rmtree(staging, ignore_errors=True)
@@ -191,9 +196,10 @@ def build_index(
             for p in passages:
                 handle.write(json.dumps(to_data(p), ensure_ascii=False) + "\n")
         used = sorted({p.doc_id for p in passages})
-        (staging / "documents.json").write_text(
-            json.dumps([to_data(docs[i]) for i in used if i in docs], ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        _write_documents(staging / "documents.json", [docs[i] for i in used if i in docs])
+        # The whole catalogue, held or not, every collection: a question naming a catalogued
+        # text this index lacks is declined with that text's name and how to add it.
+        _write_documents(staging / "catalogue.json", catalogue if catalogue is not None else documents)
         langs: dict[str, int] = {}
         for p in passages:
             langs[p.lang] = langs.get(p.lang, 0) + 1
@@ -230,64 +236,6 @@ def build_index(
     return final
 
 
-_STAGING = ".partial-"  # builds/.partial-<build id>-<pid>: a build being written
-_LINK_STAGING = ".current-"  # <root>/.current-<pid>: the new link before its rename
-
-
-def _hold(lock_path: Path):
-    """An exclusive lock that lives as long as the returned file stays open, and no longer:
-    the kernel drops it when its process dies, however it dies."""
-    handle = lock_path.open("a+b")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    return handle
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's live process
-        return True
-    return True
-
-
-def remove_abandoned(root: Path) -> list[str]:
-    """Remove staging folders (and their locks) left by builds that are gone, killed or cut
-    off by a stopped machine, so a disk does not fill with half builds. A build holds a lock
-    beside its staging folder while it runs, so a live one's is kept, also when it runs in
-    another process namespace; a folder without a lock falls back to its process id."""
-    removed = []
-    builds = root / "builds"
-    if builds.is_dir():
-        for path in sorted(builds.iterdir()):
-            if not path.name.startswith(_STAGING) or path.suffix == ".lock":
-                continue
-            lock_path = builds / f"{path.name}.lock"
-            if lock_path.exists():
-                held = _hold(lock_path)
-                if held is None:
-                    continue
-                held.close()
-                lock_path.unlink(missing_ok=True)
-            elif (pid := path.name.rsplit("-", 1)[-1]).isdigit() and _alive(int(pid)):
-                continue
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path.name)
-    # The new `current` link exists for the instant before its rename; one older than a minute
-    # was left by a process that died in that instant.
-    if root.is_dir():
-        for path in root.iterdir():
-            if path.name.startswith(_LINK_STAGING) and time.time() - path.lstat().st_mtime > 60:
-                path.unlink(missing_ok=True)
-                removed.append(path.name)
-    return removed
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -322,7 +270,7 @@ def damage(folder: Path, manifest: Manifest) -> list[str]:
 def _point_current(root: Path, target: Path) -> None:
     """Swap the `current` link in one rename, so readers see the old or the new build, never half."""
     link = root / "current"
-    tmp = root / f"{_LINK_STAGING}{os.getpid()}"
+    tmp = root / f"{LINK_STAGING}{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
     tmp.symlink_to(target.relative_to(root))
@@ -382,7 +330,7 @@ def _read_parts(folder: Path, manifest: Manifest) -> Index:
     passages = [
         from_data(Passage, json.loads(line)) for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line
     ]
-    documents = {d["id"]: from_data(Document, d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))}
+    documents = _read_documents(folder / "documents.json")
     dense = faiss.read_index(str(folder / "dense.faiss"))
     if dense.ntotal != len(passages) or dense.ntotal != manifest.passages:
         raise IndexDamagedError(f"the index in {folder} is inconsistent ({dense.ntotal} vectors, {len(passages)} passages): rebuild it")
@@ -396,4 +344,13 @@ def _read_parts(folder: Path, manifest: Manifest) -> Index:
             or (len(unit_rows) and (unit_rows[-1] >= len(passages) or np.any(np.diff(unit_rows) < 0)))
         ):
             raise IndexDamagedError(f"the unit vectors in {folder} do not match its passages: rebuild it")
-    return Index(folder, manifest, passages, documents, dense, SparseIndex.load(folder / "sparse"), unit_vectors, unit_rows)
+    catalogue = _read_documents(folder / "catalogue.json") if (folder / "catalogue.json").exists() else documents
+    return Index(folder, manifest, passages, documents, dense, SparseIndex.load(folder / "sparse"), unit_vectors, unit_rows, catalogue)
+
+
+def _write_documents(path: Path, documents: list[Document]) -> None:
+    path.write_text(json.dumps([to_data(d) for d in documents], ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _read_documents(path: Path) -> dict[str, Document]:
+    return {d["id"]: from_data(Document, d) for d in json.loads(path.read_text(encoding="utf-8"))}
