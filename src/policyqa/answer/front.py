@@ -20,10 +20,12 @@ from typing import Protocol
 from policyqa.answer.citations import Source, make_citation
 from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE, phrase
 from policyqa.answer.quotes import preview
-from policyqa.answer.relevance import AnswerSettings
-from policyqa.retrieve.absent import absent_instruments
+from policyqa.answer.relevance import AnswerSettings, Scored, rank
+from policyqa.retrieve import mentions
 from policyqa.retrieve.filters import Filters
+from policyqa.retrieve.mentions import Mentions
 from policyqa.retrieve.retriever import Retriever, SearchResult
+from policyqa.retrieve.understand import Understanding, understand
 from policyqa.text import language
 from policyqa.types import Answer, Hit
 
@@ -43,7 +45,9 @@ class Findings:
 
     asked: Asked
     result: SearchResult
-    absent: tuple[str, ...]  # texts the question names that the corpus does not hold
+    understood: Understanding  # the texts, versions and time the question names
+    ranked: tuple[Scored, ...]  # the candidates, the likeliest to state the answer first
+    support: float  # how likely the first of them states the answer (0 when none was found)
     covered: bool
     searched: float  # perf_counter() when the search ended: composing is timed from here
 
@@ -94,12 +98,21 @@ class Front:
             return Answer(UNSUPPORTED_LANGUAGE, found.lang, (), False, mode=self.mode)
         return Asked(text, language.answer_language(text, lang), filters)
 
+    def candidates(self, asked: Asked, k: int) -> tuple[Understanding, SearchResult, Mentions]:
+        """What the question names, and the search restricted accordingly (the relevance
+        model's fitting reads the same candidates as the answerers)."""
+        index = self.retriever.index
+        understood = understand(asked.question, index.catalogue, index.documents, index.vocabulary())
+        result = self.retriever.search(asked.question, k=k, lang=asked.lang, filters=restricted(asked.filters, understood))
+        return understood, result, mentions.find(asked.question, index.documents)
+
     def gather(self, asked: Asked, k: int) -> Findings:
-        result = self.retriever.search(asked.question, k=k, lang=asked.lang, filters=asked.filters)
+        understood, result, named = self.candidates(asked, max(k, self.settings.candidates))
         searched = time.perf_counter()
-        absent = tuple(absent_instruments(asked.question, self.retriever.index.vocabulary()))
-        covered = not absent and self.settings.covered(list(result.hits), asked.lang)
-        return Findings(asked, result, absent, covered, searched)
+        pool = list(result.hits[: self.settings.candidates])
+        ranked, support = rank(pool, asked.question, asked.lang, named, bool(understood.named), self.settings.model)
+        covered = not understood.declines and bool(ranked) and support >= self.settings.model.threshold
+        return Findings(asked, result, understood, tuple(ranked), support, covered, searched)
 
     def declined(self, findings: Findings) -> Answer:
         """The corpus does not cover the question: say so, name the absent texts, and list the
@@ -110,12 +123,43 @@ class Front:
             make_citation(i, Source(h.passage, preview(h.passage)), documents.get(h.passage.doc_id))
             for i, h in enumerate(findings.hits[: self.settings.see_also], 1)
         )
-        lines = [phrase(lang, "not_covered")]
-        if findings.absent:
-            lines.append(phrase(lang, "absent", names=", ".join(findings.absent)))
+        lines = [phrase(lang, "not_covered")] + why_declined(findings.understood, lang)
         if see_also:
             lines += ["", phrase(lang, "see_also")] + [f"- {c.title}, {c.locator}" for c in see_also]
-        return Answer("\n".join(lines), lang, (), False, see_also, self.mode, timings(findings))
+        return Answer("\n".join(lines), lang, (), False, see_also, self.mode, timings(findings), support=round(findings.support, 4))
+
+
+def restricted(filters: Filters, understood: Understanding) -> Filters:
+    """The request's filters, narrowed to the texts the question names. A filter the asker
+    set wins: when it excludes every named text, the question is searched as filtered."""
+    if not understood.named:
+        return filters
+    named = tuple(sorted(understood.named))
+    if filters.doc_ids:
+        named = tuple(d for d in named if d in filters.doc_ids)
+        if not named:
+            return filters
+    return Filters(named, filters.families, filters.langs)
+
+
+def why_declined(understood: Understanding, lang: str) -> list[str]:
+    """One sentence per reason the question names something the corpus cannot answer."""
+    lines = []
+    for doc in understood.unavailable:
+        name = f"{doc.title} ({doc.symbol})" if doc.symbol else doc.title
+        key = "unavailable" if doc.collection == "default" else "other_collection"
+        lines.append(phrase(lang, key, name=name, path=doc.path, collection=doc.collection))
+    if understood.missing_version:
+        title, year, held = understood.missing_version
+        versions = ", ".join(f"{d.adopted[:4]} ({d.symbol or d.id})" for d in held)
+        lines.append(phrase(lang, "missing_version", title=title, year=str(year), versions=versions))
+    if understood.after:
+        lines.append(phrase(lang, "after_corpus", year=str(understood.after), latest=understood.latest))
+    if understood.unknown_years:
+        lines.append(phrase(lang, "unknown_year", years=", ".join(str(y) for y in understood.unknown_years)))
+    if understood.absent:
+        lines.append(phrase(lang, "absent", names=", ".join(understood.absent)))
+    return lines
 
 
 def timings(findings: Findings) -> tuple[tuple[str, float], ...]:

@@ -10,6 +10,14 @@ PHRASES = {
         "see_also": "Passages les plus proches :",
         "absent": "Le corpus ne contient pas le texte que nomme la question : {names}.",
         "quote_other_language": "(texte disponible en anglais uniquement)",
+        "unavailable": "Le catalogue répertorie {name}, mais son texte n’est pas disponible ici : enregistrez le fichier officiel "
+        "sous {path} dans corpus/local/, puis reconstruisez l’index (policyqa index build).",
+        "other_collection": "Le catalogue répertorie {name} dans la collection « {collection} », que cet index ne sert "
+        "pas : construisez-le avec policyqa index build --collection all.",
+        "missing_version": "Le corpus ne contient pas de texte de {year} sous ce nom ; il contient « {title} » : {versions}.",
+        "unknown_year": "Le corpus ne contient aucun texte de {years} du type que nomme la question.",
+        "after_corpus": "La question porte sur {year}, après le plus récent des textes du corpus (adopté le {latest}) : "
+        "le corpus ne peut pas en rendre compte.",
     },
     "en": {
         "according": "According to {title}, {locator}{pages}:",
@@ -18,6 +26,14 @@ PHRASES = {
         "see_also": "Closest passages:",
         "absent": "The corpus does not contain the text the question names: {names}.",
         "quote_other_language": "(text available in French only)",
+        "unavailable": "The catalogue lists {name}, but its text is not available here: save the official file as {path} "
+        "in corpus/local/, then rebuild the index (policyqa index build).",
+        "other_collection": "The catalogue lists {name} in the “{collection}” collection, which this index does not serve: "
+        "build it with policyqa index build --collection all.",
+        "missing_version": "The corpus holds no text of {year} by that name; it holds “{title}”: {versions}.",
+        "unknown_year": "The corpus holds no text of {years} of the kind the question names.",
+        "after_corpus": "The question is about {year}, after the latest text in the corpus (adopted on {latest}): the "
+        "corpus cannot report on it.",
     },
 }
 

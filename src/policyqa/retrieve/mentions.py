@@ -32,6 +32,10 @@ def _norm(text: str) -> str:
 
 def _names(doc: Document) -> list[str]:
     names = list(doc.aliases)
+    # A treaty's or a law's full title names it ("Convention relating to the Status of
+    # Refugees"); a resolution's title is a common phrase, matched by _titled instead.
+    if not doc.symbol.startswith("A/RES/") and len(doc.title.split()) >= 3:
+        names.append(doc.title)
     if doc.symbol.startswith("A/RES/") and doc.family != "udhr":
         number = doc.symbol.split("A/RES/", 1)[1].split(",")[0].strip()
         names += [doc.symbol.split(",")[0], f"resolution {number}", f"résolution {number}", f"res {number}"]
@@ -63,18 +67,32 @@ _OPERATIVE = re.compile(r"\b(?:operative paragraph|paragraphe du dispositif|op\.
 _OBJECTIVE = re.compile(r"\b(?:objective|objectif)\s+(\d{1,2})\b")
 
 
+def _spans(text: str, doc: Document) -> list[tuple[int, int]]:
+    spans = [m.span() for name in _names(doc) for m in re.finditer(rf"(?<![\w/]){re.escape(_norm(name).strip())}(?![\w/])", text)]
+    titled = _titled(doc)
+    if not spans and titled is not None:
+        spans = [m.span() for m in titled.finditer(text)]
+    return spans
+
+
+def named_documents(question: str, documents: dict[str, Document]) -> set[str]:
+    """The documents a question names by an alias, symbol or title. A name inside a longer
+    name of another document does not count: "Global Compact" in "Global Compact on Refugees"
+    names the refugees' compact only."""
+    text = _norm(question)
+    found = {doc.id: spans for doc in documents.values() if (spans := _spans(text, doc))}
+    longer = [(a, b) for spans in found.values() for a, b in spans]
+
+    def inside(span: tuple[int, int]) -> bool:
+        a, b = span
+        return any(x <= a and b <= y and (y - x) > (b - a) for x, y in longer)
+
+    return {doc_id for doc_id, spans in found.items() if not all(inside(s) for s in spans)}
+
+
 def find(question: str, documents: dict[str, Document]) -> Mentions:
     text = _norm(question)
-    named: set[str] = set()
-    for doc in documents.values():
-        for name in _names(doc):
-            if re.search(rf"(?<![\w/]){re.escape(_norm(name).strip())}(?![\w/])", text):
-                named.add(doc.id)
-                break
-        else:
-            titled = _titled(doc)
-            if titled is not None and titled.search(text):
-                named.add(doc.id)
+    named = named_documents(question, documents)
     articles = {("1" if a in ("premier", "first") else a.upper() if not a.isdigit() else a) for a in _ARTICLE.findall(text)}
     paragraphs = {int(n) for n in _PARAGRAPH.findall(text)} | {int(n) for n in _OPERATIVE.findall(text)}
     objectives = {int(n) for n in _OBJECTIVE.findall(text)}
