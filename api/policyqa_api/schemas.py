@@ -172,6 +172,9 @@ class AnswerOut(BaseModel):
     timings_ms: dict[str, float]
     # Generated sentences that cite no retrieved source (generative mode): show them flagged.
     unsupported: list[str] = Field(default_factory=list)
+    # How likely the best passage found states the answer (0 to 1); answers under the
+    # calibrated threshold are declined. Null for a reply made before any search.
+    support: float | None = None
     conversation_id: str = ""
     # Only when this answer started the conversation: the secret that reads, continues, rates
     # and exports it (header X-Conversation-Token). Shown once; keep it.

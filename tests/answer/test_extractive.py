@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from relevance_fixtures import fixed_model
+
 from policyqa.answer.citations import quote_is_verbatim
 from policyqa.answer.extractive import ExtractiveAnswerer
 from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE
@@ -84,7 +86,7 @@ def _answerer(tmp_path, **settings) -> ExtractiveAnswerer:
     build_index(PASSAGES, DOCS, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, tmp_path)
     index = load_index(tmp_path, embedder.fingerprint, embedder.dimension)
     retriever = Retriever(index, lambda q: embedder.embed_queries([q])[0])
-    return ExtractiveAnswerer(retriever, AnswerSettings(**{"min_dense": 0.05, "min_dense_cross": 0.05, **settings}))
+    return ExtractiveAnswerer(retriever, AnswerSettings(**{"model": fixed_model(0.05), **settings}))
 
 
 def test_answer_quotes_verbatim_with_resolved_markers_and_a_lead_in_the_askers_language(tmp_path):
@@ -198,7 +200,12 @@ RES_PASSAGES = [
 
 
 def _chosen(answerer: ExtractiveAnswerer, hits, question: str, asker: str):
-    return answerer._pick(answerer._rank(hits, question, asker))
+    from policyqa.answer.relevance import rank
+    from policyqa.retrieve import mentions
+
+    named = mentions.find(question, answerer.retriever.index.documents)
+    ranked, _support = rank(hits, question, asker, named, bool(named.doc_ids), answerer.settings.model)
+    return answerer._pick([s.hit for s in ranked])
 
 
 def _index(tmp_path, passages, docs):
@@ -210,7 +217,7 @@ def _index(tmp_path, passages, docs):
 def _answerer_over(tmp_path, passages, docs, **settings) -> ExtractiveAnswerer:
     embedder, index = _index(tmp_path, passages, docs)
     retriever = Retriever(index, lambda q: embedder.embed_queries([q])[0])
-    return ExtractiveAnswerer(retriever, AnswerSettings(**{"min_dense": 0.05, "min_dense_cross": 0.05, **settings}))
+    return ExtractiveAnswerer(retriever, AnswerSettings(**{"model": fixed_model(0.05), **settings}))
 
 
 def test_one_passage_is_cited_not_every_passage_that_scores_near_it(tmp_path):
@@ -259,9 +266,9 @@ def test_each_passage_is_scored_by_its_closest_unit_and_older_builds_fall_back_t
     assert hit.unit is not None and abs(hit.unit - expected) < 1e-5  # what the rerank reads
     index.unit_vectors = index.unit_rows = None  # a build made before unit vectors existed
     assert index.passage_unit_scores(query) is None
-    answer = ExtractiveAnswerer(
-        Retriever(index, lambda q: embedder.embed_queries([q])[0]), AnswerSettings(min_dense=0.05, min_dense_cross=0.05)
-    ).answer(question)
+    answer = ExtractiveAnswerer(Retriever(index, lambda q: embedder.embed_queries([q])[0]), AnswerSettings(model=fixed_model(0.05))).answer(
+        question
+    )
     assert answer.answered and answer.citations[0].passage_id == "g29"
 
 
@@ -274,8 +281,14 @@ def test_a_faint_bm25_match_is_not_scaled_up_to_a_full_one(tmp_path):
     assert [h.passage.id for h in _chosen(answerer, faint, "Que dit le texte sur ce point ?", "fr")] == ["g29"]
     strong = [Hit(PASSAGES[1], 1, 0.03, 0.500, 6.0), Hit(PASSAGES[0], 2, 0.02, 0.510, 0.0)]
     assert [h.passage.id for h in _chosen(answerer, strong, "Que dit le texte sur ce point ?", "fr")] == ["e14"]
-    unfloored = ExtractiveAnswerer(answerer.retriever, AnswerSettings(sparse_floor=0.0))
-    assert [h.passage.id for h in _chosen(unfloored, faint, "Que dit le texte sur ce point ?", "fr")] == ["e14"]
+    # The floor: a faint match counts a quarter of a full one, a real one in full.
+    from policyqa.answer.features import FEATURES, candidate_features
+    from policyqa.retrieve.mentions import Mentions
+
+    column = FEATURES.index("sparse")
+    none = Mentions(frozenset(), frozenset(), frozenset(), frozenset())
+    assert candidate_features(faint, "Que dit le texte ?", "fr", none, False)[0, column] == 0.25
+    assert candidate_features(strong, "Que dit le texte ?", "fr", none, False)[0, column] == 1.0
 
 
 def test_the_quote_follows_the_units_closest_in_meaning_even_across_languages(tmp_path):
@@ -317,24 +330,25 @@ def test_a_question_about_a_named_provision_as_a_whole_is_answered_from_its_chap
     hits = [Hit(actions, 1, 0.03, 0.52, 0.0), Hit(chapeau, 2, 0.02, 0.50, 0.0)]
     question = "What does Objective 1 of A/RES/73/195 call for?"
     assert [h.passage.id for h in _chosen(answerer, hits, question, "en")] == ["o1"]
-    plain = ExtractiveAnswerer(answerer.retriever, AnswerSettings(chapeau_bonus=0.0))
-    assert [h.passage.id for h in _chosen(plain, hits, question, "en")] == ["o1g"]
+    from policyqa.answer.features import FEATURES, candidate_features
+    from policyqa.retrieve import mentions
+
+    rows = candidate_features(hits, question, "en", mentions.find(question, answerer.retriever.index.documents), True)
+    assert list(rows[:, FEATURES.index("chapeau")]) == [0.0, 1.0] and list(rows[:, FEATURES.index("located")]) == [1.0, 1.0]
     # Without a named provision, the closer sub-items are cited.
     assert [h.passage.id for h in _chosen(answerer, hits, "What data does A/RES/73/195 call for?", "en")] == ["o1g"]
 
 
-def test_a_named_instrument_is_looked_for_below_the_first_candidates(tmp_path):
-    from policyqa.types import Hit
+def test_a_named_instrument_restricts_the_search_to_it(tmp_path):
+    from policyqa.answer.front import Asked
 
-    answerer = _answerer_over(tmp_path, RES_PASSAGES, DOCS + RES)
-    # Eight passages of another instrument come first; the named resolution's is ninth.
-    others = [
-        Hit(Passage(id=f"u{i}", doc_id="udhr-en", lang="en", locator=f"Article {i}", text=f"Clause {i}."), i, 0.03, 0.60, 0.0)
-        for i in range(1, 9)
-    ]
-    ninth = Hit(RES_PASSAGES[2], 9, 0.01, 0.40, 0.0)
+    answerer = _answerer_over(tmp_path, PASSAGES + RES_PASSAGES, DOCS + RES)
     question = "What does resolution 80/218 say about alternatives to detention?"
-    assert [h.passage.id for h in _chosen(answerer, others + [ninth], question, "en")] == ["b-op6"]
+    understood, result, _named = answerer.front.candidates(Asked(question, "en"), 8)
+    assert understood.named == {"res-b"} and result.hits and {h.passage.doc_id for h in result.hits} == {"res-b"}
+    # Without the name, other texts are candidates too.
+    _u, unrestricted, _n = answerer.front.candidates(Asked("What about alternatives to detention?", "en"), 8)
+    assert {h.passage.doc_id for h in unrestricted.hits} - {"res-b"}
 
 
 def test_a_question_on_an_instrument_the_corpus_does_not_hold_is_declined_and_says_so(tmp_path):

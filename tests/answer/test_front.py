@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from index_fixtures import DOCS, _build, _retriever
+from relevance_fixtures import fixed_model
 
 from policyqa.answer.extractive import ExtractiveAnswerer
 from policyqa.answer.factory import MODES, make_answerer
@@ -16,7 +17,7 @@ from policyqa.retrieve.filters import Filters, UnknownFilter, check
 from policyqa.text import language
 from policyqa.types import Answer, Document
 
-STRICT = AnswerSettings(min_dense=0.999, min_dense_cross=0.999)
+STRICT = AnswerSettings(model=fixed_model(0.999))
 
 
 class NeverCalled:
@@ -56,7 +57,7 @@ def test_every_mode_declines_the_same_way(retriever):
 
 
 def test_the_extractive_mode_streams_like_the_generative_one(retriever):
-    answerer = ExtractiveAnswerer(retriever, AnswerSettings(min_dense=0.05, min_dense_cross=0.05))
+    answerer = ExtractiveAnswerer(retriever, AnswerSettings(model=fixed_model(0.05)))
     draft = answerer.prepare("Everyone has the right to seek asylum from persecution?")
     streamed = "".join(answerer.stream(draft))
     final = answerer.finish(draft)

@@ -9,6 +9,7 @@ import os
 
 import httpx
 import pytest
+from relevance_fixtures import fixed_model
 from service_helpers import free_port, serve_api, sse_events, start, stop
 
 from policyqa.answer.relevance import AnswerSettings
@@ -72,7 +73,7 @@ def answerer(server, tmp_path):
     index = load_index(tmp_path, embedder.fingerprint, embedder.dimension)
     retriever = Retriever(index, lambda q: embedder.embed_queries([q])[0])
     settings = LLMSettings(base_url=server, max_tokens=48, sources=2)
-    return LLMAnswerer(retriever, chat_model(settings), settings, AnswerSettings(min_dense=0.0, min_dense_cross=0.0))
+    return LLMAnswerer(retriever, chat_model(settings), settings, AnswerSettings(model=fixed_model(0.0)))
 
 
 def test_tokens_stream_and_every_kept_citation_names_a_retrieved_source(answerer):
@@ -110,7 +111,7 @@ def test_refusal_by_the_model_and_before_the_model(answerer):
     _repeat(answerer, draft, "Le corpus ne couvre pas cette question.")
     refused = answerer.finish(draft)
     assert not refused.answered and refused.text.startswith("Le corpus ne couvre pas cette question")
-    strict = type(answerer)(answerer.retriever, answerer.model, answerer.settings, AnswerSettings(min_dense=0.999, min_dense_cross=0.999))
+    strict = type(answerer)(answerer.retriever, answerer.model, answerer.settings, AnswerSettings(model=fixed_model(0.999)))
     early = strict.answer("What does the Schengen Borders Code say?", lang="en")
     # The same refusal as the extractive mode's: closest passages listed, search timed.
     assert not early.answered and early.see_also and early.mode == "llm"

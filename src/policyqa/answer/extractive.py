@@ -1,15 +1,14 @@
 """The extractive answerer (the default, no LLM): the answer is made of the passages' own
 words, each quote tied to its numbered citation, or an honest "not covered".
 
-It picks the one retrieved passage most likely to state the answer (a rerank of the top
-candidates, below), adds the same wording where another instrument repeats it, quotes from
+It cites the one retrieved passage the relevance model (relevance.py) ranks most likely to
+state the answer, adds the same wording where another instrument repeats it, quotes from
 each the sentences or sub-items that bear on the question, and writes a lead in the asker's
 language naming the instrument and the provision.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from policyqa.answer.citations import Source, make_citation, resolve
@@ -17,14 +16,9 @@ from policyqa.answer.front import Draft, Front, pieces, timings
 from policyqa.answer.phrases import phrase
 from policyqa.answer.quotes import same_wording, select_quote
 from policyqa.answer.relevance import AnswerSettings
-from policyqa.retrieve import mentions
 from policyqa.retrieve.filters import Filters
 from policyqa.retrieve.retriever import Retriever
-from policyqa.text.analysis import LANGS, analyse
 from policyqa.types import Answer, Citation, Hit, Passage
-
-_SUB_ITEMS = re.compile(r"(?:\([a-z]{1,4}\)|\d\.)(?:–(?:\([a-z]{1,4}\)|\d{1,2}\.))?$")
-_PREAMBLE = re.compile(r"\bpreamb", re.I)
 
 
 class ExtractiveAnswerer:
@@ -40,12 +34,12 @@ class ExtractiveAnswerer:
         asked = self.front.read(question, lang, filters)
         if isinstance(asked, Answer):
             return asked
-        findings = self.front.gather(asked, k=max(self.settings.named_depth, self.settings.candidates))
+        findings = self.front.gather(asked, k=self.settings.candidates)
         if not findings.covered:
             return self.front.declined(findings)
-        question, asker, result, hits = asked.question, asked.lang, findings.result, findings.hits
+        question, asker, result = asked.question, asked.lang, findings.result
         documents = self.retriever.index.documents
-        ranked = self._rank(hits, result.query, asker)
+        ranked = [s.hit for s in findings.ranked]
         chosen = self._pick(ranked)
         sources: dict[int, Source] = {}
         blocks: list[str] = []
@@ -63,7 +57,7 @@ class ExtractiveAnswerer:
             blocks.append(f"{lead}\n{open_q}{quote}{close_q} [{n}]{note}")
         text, citations = resolve("\n\n".join(blocks), sources, documents)
         see_also = self._nearby(ranked, chosen, question, result.query_vector)
-        return Answer(text, asker, citations, True, see_also, self.mode, timings(findings))
+        return Answer(text, asker, citations, True, see_also, self.mode, timings(findings), support=round(findings.support, 4))
 
     # Composed in one step: streamed in pieces so that clients handle every mode alike.
     def prepare(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Draft:
@@ -113,30 +107,3 @@ class ExtractiveAnswerer:
             if same_wording(hit.passage, top.passage) >= self.settings.same_wording:
                 chosen.append(hit)
         return chosen
-
-    def _rank(self, hits: list[Hit], question: str, asker: str) -> list[Hit]:
-        """The candidates, the one most likely to state the answer first."""
-        st = self.settings
-        named = mentions.find(question, self.retriever.index.documents)
-        pool = list(hits[: st.candidates])
-        if named.doc_ids:
-            # The asker named the instrument: a passage of another one does not answer them.
-            pool = [h for h in hits if h.passage.doc_id in named.doc_ids][: st.candidates] or pool
-        best_sparse = max(max(h.sparse for h in pool), st.sparse_floor, 1e-9)
-        provision = bool(named.articles or named.paragraphs or named.objectives)
-        words = set(analyse(question, asker)) if asker in LANGS else set()
-
-        def score(h: Hit) -> float:
-            unit = h.unit if h.unit is not None else h.dense
-            coverage = len(words & set(analyse(h.passage.text, asker))) / len(words) if words and h.passage.lang == asker else 0.0
-            return (
-                (1 - st.unit_weight) * h.dense
-                + st.unit_weight * unit
-                + st.sparse_weight * h.sparse / best_sparse
-                + st.coverage_weight * coverage
-                + st.located_bonus * (provision and mentions.locator_matches(h.passage, named))
-                + st.chapeau_bonus * (provision and mentions.locator_matches(h.passage, named) and not _SUB_ITEMS.search(h.passage.locator))
-                - st.preamble_penalty * bool(_PREAMBLE.search(h.passage.locator))
-            )
-
-        return sorted(pool, key=lambda h: -score(h))  # stable: retrieval order breaks ties

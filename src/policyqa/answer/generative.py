@@ -118,8 +118,10 @@ class LLMAnswerer:
         asked = self.front.read(question, lang, filters)
         if isinstance(asked, Answer):
             return Draft(question, asked.lang, ready=asked)
-        findings = self.front.gather(asked, k=self.settings.sources)
-        sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), "")) for i, h in enumerate(findings.hits, 1)}
+        findings = self.front.gather(asked, k=self.front.settings.candidates)
+        # The model sees the candidates the relevance model ranks highest, best first.
+        best = [s.hit for s in findings.ranked[: self.settings.sources]]
+        sources = {i: Source(h.passage, h.passage.text, next((o.id for o in h.other_versions), "")) for i, h in enumerate(best, 1)}
         if not findings.covered:
             # Evidence too weak, or the text asked about is not here: the model is not asked,
             # so it cannot improvise.

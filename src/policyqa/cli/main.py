@@ -13,6 +13,7 @@ from policyqa.cli.common import load_settings, out
 from policyqa.cli.corpus import corpus_app
 from policyqa.cli.index import index_app, models_app
 from policyqa.cli.llm import llm_app
+from policyqa.cli.relevance import relevance_app
 from policyqa.cli.training import training_app
 
 app = typer.Typer(help="policyqa: bilingual question answering over migration policy texts.", no_args_is_help=True)
@@ -21,6 +22,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
 app.add_typer(training_app, name="training")
 app.add_typer(llm_app, name="llm")
+app.add_typer(relevance_app, name="relevance")
 app.command()(query.search)
 app.command("eval")(query.eval_)
 app.command()(query.ask)
