@@ -34,3 +34,20 @@ def retrieval_chart(report: dict, path: Path, slice_name: str = "overall") -> Pa
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def risk_coverage_chart(points: list[dict], path: Path) -> Path:
+    """Citation precision against the share of answerable questions answered, as the decline
+    threshold moves (evaluation/metrics.risk_coverage)."""
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.plot([p["coverage"] for p in points], [p["precision"] for p in points], marker=".", linewidth=1)
+    ax.set_xlabel("answerable questions answered (coverage)")
+    ax.set_ylabel("answers citing evidence (precision)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title("Risk and coverage of the decline threshold")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

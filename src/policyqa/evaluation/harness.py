@@ -94,7 +94,7 @@ def run(
     report = evaluate(questions, built, context_for(questions, index))
     if answer_mode is not None:
         from policyqa.answer.factory import make_answerer
-        from policyqa.evaluation.metrics import answer_metrics, judge_answer
+        from policyqa.evaluation.metrics import answer_metrics, judge_answer, risk_coverage
 
         answerer = make_answerer(answer_mode, Retriever(index, embed_query, WEIGHTS["hybrid"]))
         by_id = {p.id: p for p in index.passages}
@@ -111,6 +111,7 @@ def run(
         report["answers"] = {
             "mode": answer_mode,
             "metrics": answer_metrics(rows),
+            "risk_coverage": risk_coverage(rows),
             "slices": {name: answer_metrics(items) for name, items in sorted(groups.items())},
             "per_question": [asdict(r) for r in rows],
         }
@@ -157,6 +158,7 @@ def markdown(report: dict) -> str:
             "false_abstentions",
             "language_accuracy",
             "quotes_verbatim",
+            "paraphrase_consistency",
             "latency_p50_ms",
             "latency_p95_ms",
         ]
@@ -168,11 +170,13 @@ def markdown(report: dict) -> str:
 
 
 def save(report: dict, folder: Path) -> tuple[Path, Path, Path]:
-    from policyqa.evaluation.chart import retrieval_chart
+    from policyqa.evaluation.chart import retrieval_chart, risk_coverage_chart
 
     folder.mkdir(parents=True, exist_ok=True)
     as_json, as_md = folder / "retrieval.json", folder / "retrieval.md"
     chart = retrieval_chart(report, folder / "retrieval.png")
+    if report.get("answers", {}).get("risk_coverage"):
+        risk_coverage_chart(report["answers"]["risk_coverage"], folder / "risk_coverage.png")
     as_json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     as_md.write_text(markdown(report).replace("\n", f"\n\n![policyqa against baselines]({chart.name})\n", 1), encoding="utf-8")
     return as_json, as_md, chart

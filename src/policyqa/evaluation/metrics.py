@@ -130,6 +130,8 @@ class AnswerJudgement:
     quoted_evidence: bool = False
     # An evidence passage is cited or listed as a nearby provision (see also) of an answer.
     nearby_evidence: bool = False
+    family: str = ""  # the question's paraphrase family, when its file groups them
+    support: float | None = None  # the relevance model's support for the best passage
 
 
 def _quote_holds(evidence: str, quote: str) -> bool:
@@ -178,6 +180,8 @@ def judge_answer(question: Question, answer: Callable[[Question], object], passa
         tuple(f"{c.doc_id} {c.locator}" for c in result.citations),
         quoted,
         nearby,
+        question.family,
+        getattr(result, "support", None),
     )
 
 
@@ -205,6 +209,36 @@ def answer_metrics(rows: list[AnswerJudgement]) -> dict:
         "quoted_evidence_rate": share([r for r in answered if r.cited_with_evidence], lambda r: r.quoted_evidence),
         # Answered answerable questions whose evidence is cited or among the nearby provisions.
         "nearby_evidence_rate": share(answered, lambda r: r.nearby_evidence),
+        "paraphrase_consistency": paraphrase_consistency(rows),
         "latency_p50_ms": round(statistics.median(latencies), 1),
         "latency_p95_ms": round(latencies[min(len(latencies) - 1, math.ceil(0.95 * len(latencies)) - 1)], 1),
     }
+
+
+def _right(r: AnswerJudgement) -> bool:
+    return r.answered and r.cited_with_evidence > 0
+
+
+def paraphrase_consistency(rows: list[AnswerJudgement]) -> float | None:
+    """Share of answerable paraphrase families (two phrasings or more) whose phrasings all
+    cite evidence; None when the questions are not grouped in families."""
+    families: dict[str, list[AnswerJudgement]] = {}
+    for r in rows:
+        if r.family and r.answerable:
+            families.setdefault(r.family, []).append(r)
+    grouped = [members for members in families.values() if len(members) > 1]
+    return round(sum(all(_right(r) for r in m) for m in grouped) / len(grouped), 4) if grouped else None
+
+
+def risk_coverage(rows: list[AnswerJudgement]) -> list[dict]:
+    """Citation precision against the share of answerable questions answered, for every
+    decline threshold at or above the one in use (a declined question cites nothing, so what
+    it would have cited is unknown). An unanswerable question answered counts as wrong."""
+    answered = sorted((r for r in rows if r.answered and r.support is not None), key=lambda r: -r.support)
+    answerable = sum(1 for r in rows if r.answerable) or 1
+    points, right, covered = [], 0, 0
+    for n, r in enumerate(answered, 1):
+        right += int(r.answerable and _right(r))
+        covered += int(r.answerable)
+        points.append({"threshold": round(r.support, 4), "coverage": round(covered / answerable, 4), "precision": round(right / n, 4)})
+    return points
