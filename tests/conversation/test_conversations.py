@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from policyqa.conversation import turns as chat
-from policyqa.conversation.followup import contextualise, is_follow_up
+from policyqa.conversation.followup import contextualise, is_follow_up, rewrite
 from policyqa.conversation.store import ConversationStore, UnknownConversation
 from policyqa.types import Answer, Citation
 
@@ -112,8 +112,8 @@ def test_what_reads_as_a_follow_up(question, lang, expected):
 
 
 def test_a_follow_up_is_searched_with_the_previous_subject():
-    merged = contextualise("et pour les enfants ?", "Quelles garanties pour les migrants en détention ?", "fr")
-    assert merged.follow_up and merged.query == "Quelles garanties pour les migrants en détention ? et pour les enfants ?"
+    merged = contextualise("et quelles obligations ?", "Quelles garanties pour les migrants en détention ?", "fr")
+    assert merged.follow_up and merged.query == "Quelles garanties pour les migrants en détention ? et quelles obligations ?"
     alone = contextualise("Qu’est-ce que le non-refoulement ?", "Quelles garanties en détention ?", "fr")
     assert not alone.follow_up and alone.query == "Qu’est-ce que le non-refoulement ?"
     long_chain = contextualise("and for women?", " ".join(["word"] * 500), "en")
@@ -123,6 +123,38 @@ def test_a_follow_up_is_searched_with_the_previous_subject():
     assert len(wide.query) <= 2000 and wide.query.endswith("and for women?")
     near_limit = contextualise("et pour les enfants ? " + "y" * 1970, "Quelles garanties en détention ?", "fr")
     assert len(near_limit.query) <= 2000
+
+
+@pytest.mark.parametrize(
+    "question, previous, expected",
+    [
+        (
+            "et pour les femmes ?",
+            "Le Pacte mondial prévoit-il la détention des enfants ?",
+            "Le Pacte mondial prévoit-il la détention des femmes ?",
+        ),
+        ("and for women?", "Does the Compact allow the detention of children?", "Does the Compact allow the detention of women?"),
+        (
+            "what about return?",
+            "What does the Compact say about detention of children?",
+            "What does the Compact say about return of children?",
+        ),
+        (
+            "et pour les enfants ?",
+            "Quelles garanties pour les migrants en détention ?",
+            "Quelles garanties pour les enfants en détention ?",
+        ),
+    ],
+)
+def test_a_follow_up_naming_a_new_aspect_is_rewritten_as_a_standalone_question(question, previous, expected):
+    rewritten = contextualise(question, previous, "fr" if "?" in question and " ?" in question else "en")
+    assert rewritten.follow_up and rewritten.query == expected
+
+
+def test_a_follow_up_without_an_aspect_of_the_same_kind_is_not_rewritten():
+    assert rewrite("Is it binding?", "What does the Compact say about detention?") is None
+    # Two old aspects of the kind: which one the asker means is unclear, so nothing is replaced.
+    assert rewrite("and for women?", "Are children and refugees protected?") is None
 
 
 def test_a_short_follow_up_keeps_the_conversations_language(tmp_path):
