@@ -23,8 +23,8 @@ def _example(i: int, answerable: bool, rng) -> fit.Example:
         right = int(rng.integers(8))
         labels[right] = 1
         rows[right, FEATURES.index("dense")] += 0.2  # the right one is closer
-    q = Question(f"q{i}", "en", "?", answerable, family=f"f{i // 3}")
-    return fit.Example(q, q.family, rows, labels, False)
+    q = Question(f"q{i}", "en", "?", answerable, paraphrase_family=f"f{i // 3}")
+    return fit.Example(q, q.paraphrase_family, rows, labels, False)
 
 
 def test_families_stay_on_one_side_of_every_fold():
@@ -67,7 +67,7 @@ def test_the_prior_chooses_by_closeness_and_the_model_round_trips(tmp_path):
 
 
 def _row(qid: str, family: str, answerable: bool, answered: bool, right: bool, support: float) -> AnswerJudgement:
-    return AnswerJudgement(qid, "en", answerable, answered, "en", int(answered), int(right), True, 1.0, family=family, support=support)
+    return AnswerJudgement(qid, "en", answerable, answered, "en", int(answered), int(right), True, 1.0, paraphrase_family=family, support=support)
 
 
 def test_paraphrase_consistency_and_risk_coverage():
@@ -84,3 +84,19 @@ def test_paraphrase_consistency_and_risk_coverage():
     assert curve[2] == {"threshold": 0.7, "coverage": 0.75, "precision": 1.0}
     assert curve[3]["precision"] == 0.75  # the unanswerable question answered counts as wrong
     assert paraphrase_consistency([_row("x", "", True, True, True, 0.9)]) is None
+
+
+def test_the_packaged_model_was_fitted_on_the_current_development_part_and_never_on_the_sealed_one():
+    import hashlib
+
+    from conftest import REPO
+
+    from policyqa.answer.relevance import default_model
+
+    model = default_model()
+    fitted = dict(line.split(" ") for line in model.fitted_on)
+    assert set(fitted) == {"blind-dev.jsonl", "gold.jsonl"}, "refit with `policyqa relevance fit` (eval/README.md)"
+    for name, digest in fitted.items():
+        assert hashlib.sha256((REPO / "eval" / "questions" / name).read_bytes()).hexdigest() == digest, f"{name} changed since the fit"
+    assert model.cross_validation["scored_on"] == ["eval/questions/blind-dev.jsonl"]
+    assert 0 < model.threshold < 1 and model.cross_validation["folds"] == 5

@@ -22,6 +22,9 @@ def fit(
         Optional[list[Path]], typer.Option("--also-train", help="questions that only add training examples (the gold set)")
     ] = None,
     target: Annotated[float, typer.Option(help="the precision the decline threshold is set for (out of fold)")] = 0.80,
+    max_false_declines: Annotated[
+        float, typer.Option(help="the largest share of answerable development questions the threshold may decline (out of fold)")
+    ] = 0.05,
     out_path: Annotated[Optional[Path], typer.Option("--out", help="where to write the model (default: the packaged one)")] = None,
 ) -> None:
     """Fit the relevance model by cross-validation over paraphrase families and save it."""
@@ -40,7 +43,14 @@ def fit(
     chosen = embedder(settings)
     try:
         retriever = pipeline.retriever(settings, chosen)
-        model = fitting.fit(list(questions), retriever, target, say=lambda m: err.print(m), also_train=list(also_train or []))
+        model = fitting.fit(
+            list(questions),
+            retriever,
+            target,
+            say=lambda m: err.print(m),
+            also_train=list(also_train or []),
+            max_false_declines=max_false_declines,
+        )
     except (IndexProblem, QuestionFormatError) as exc:
         fail(str(exc))
         raise

@@ -130,7 +130,7 @@ class AnswerJudgement:
     quoted_evidence: bool = False
     # An evidence passage is cited or listed as a nearby provision (see also) of an answer.
     nearby_evidence: bool = False
-    family: str = ""  # the question's paraphrase family, when its file groups them
+    paraphrase_family: str = ""  # the question's paraphrase family, when its file groups them
     support: float | None = None  # the relevance model's support for the best passage
 
 
@@ -180,7 +180,7 @@ def judge_answer(question: Question, answer: Callable[[Question], object], passa
         tuple(f"{c.doc_id} {c.locator}" for c in result.citations),
         quoted,
         nearby,
-        question.family,
+        question.paraphrase_family,
         getattr(result, "support", None),
     )
 
@@ -224,8 +224,8 @@ def paraphrase_consistency(rows: list[AnswerJudgement]) -> float | None:
     cite evidence; None when the questions are not grouped in families."""
     families: dict[str, list[AnswerJudgement]] = {}
     for r in rows:
-        if r.family and r.answerable:
-            families.setdefault(r.family, []).append(r)
+        if r.paraphrase_family and r.answerable:
+            families.setdefault(r.paraphrase_family, []).append(r)
     grouped = [members for members in families.values() if len(members) > 1]
     return round(sum(all(_right(r) for r in m) for m in grouped) / len(grouped), 4) if grouped else None
 

@@ -32,9 +32,10 @@ class Question:
     question: str
     answerable: bool
     evidence: tuple[Evidence, ...] = ()
-    # Paraphrases of one need share a family (optional in the format): a split keeps a
-    # family on one side, and paraphrase consistency is measured over families.
-    family: str = ""
+    # Paraphrases of one need share a family ("paraphrase_family", optional in the format): a
+    # split keeps a family on one side, and paraphrase consistency is measured over families.
+    # (The gold set's own "family" field names a document family, not this.)
+    paraphrase_family: str = ""
 
     def is_relevant(self, passage_text: str) -> bool:
         text = normalise(passage_text)
@@ -68,7 +69,7 @@ def load_questions(path: Path) -> list[Question]:
                 str(data["question"]),
                 bool(data["answerable"]),
                 tuple(Evidence(str(e.get("file", "")), str(e["quote"])) for e in evidence),
-                str(data.get("family") or ""),
+                str(data.get("paraphrase_family") or ""),
             )
         )
     return out
