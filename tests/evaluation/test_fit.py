@@ -67,7 +67,9 @@ def test_the_prior_chooses_by_closeness_and_the_model_round_trips(tmp_path):
 
 
 def _row(qid: str, family: str, answerable: bool, answered: bool, right: bool, support: float) -> AnswerJudgement:
-    return AnswerJudgement(qid, "en", answerable, answered, "en", int(answered), int(right), True, 1.0, paraphrase_family=family, support=support)
+    return AnswerJudgement(
+        qid, "en", answerable, answered, "en", int(answered), int(right), True, 1.0, paraphrase_family=family, support=support
+    )
 
 
 def test_paraphrase_consistency_and_risk_coverage():

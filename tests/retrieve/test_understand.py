@@ -12,7 +12,16 @@ from policyqa.retrieve.understand import understand
 
 CATALOGUE = {d.id: d for d in catalog.load_catalog([REPO / "corpus" / "catalog.toml"])}
 # What the default index holds when the shared corpus is present (no file: not held).
-NOT_SHIPPED = {"gcm-fr", "ohchr-borders-en", "ohchr-borders-fr", "a-res-71-1-en", "a-res-76-266-en", "gcr-en", "icrmw-en", "cadiz-action-plan-fr"}
+NOT_SHIPPED = {
+    "gcm-fr",
+    "ohchr-borders-en",
+    "ohchr-borders-fr",
+    "a-res-71-1-en",
+    "a-res-76-266-en",
+    "gcr-en",
+    "icrmw-en",
+    "cadiz-action-plan-fr",
+}
 HELD = {i: d for i, d in CATALOGUE.items() if d.collection == "default" and i not in NOT_SHIPPED}
 VOCABULARY = Vocabulary.of([], HELD.values())
 
@@ -67,7 +76,11 @@ def test_a_version_the_corpus_lacks_is_declined_naming_those_it_holds():
 
 
 def test_a_question_about_a_time_after_the_latest_text_is_declined():
-    for question in ("outcome of the 2026 IMRF?", "Qui préside le Processus de Rabat en 2026 ?", "the 2026 resolution on the protection of migrants"):
+    for question in (
+        "outcome of the 2026 IMRF?",
+        "Qui préside le Processus de Rabat en 2026 ?",
+        "the 2026 resolution on the protection of migrants",
+    ):
         understood = _read(question)
         assert understood.after == 2026 and understood.latest == "2025-12-18", question
     # A horizon or a look ahead from a held text is not a question about that time.
