@@ -70,7 +70,7 @@ def test_the_real_service_answers_streams_and_follows_up_over_http(server):
     ).json()
     assert follow["follow_up"] and follow["lang"] == "fr" and follow["answered"]
     cited = [httpx.get(f"{server}/v1/passages/{c['passage_id']}").json()["passage"]["text"] for c in follow["citations"]]
-    assert any("children" in text for text in cited), follow
+    assert any("child" in text for text in cited), follow  # para 29 (h): "the best interests of the child"
     streamed = httpx.post(
         f"{server}/v1/ask/stream",
         json={"question": "Can a refugee be returned to a country where his life would be threatened?"},
