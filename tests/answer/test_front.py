@@ -103,3 +103,16 @@ def test_a_weak_language_clue_is_not_trusted():
     assert language.answer_language("Article 33") in ("fr", "en")
     assert language.answer_language("¿Qué dice el Pacto sobre los niños migrantes?") == "en"
     assert language.answer_language("anything", "fr") == "fr"
+
+
+def test_dates_in_a_refusal_are_written_as_readers_write_them():
+    from policyqa.answer.front import why_declined, written_date
+    from policyqa.retrieve.understand import Understanding
+
+    assert written_date("2025-12-18", "fr") == "18 décembre 2025" and written_date("2025-12-18", "en") == "18 December 2025"
+    assert written_date("", "fr") == ""
+    later = Understanding(frozenset(), frozenset({2026}), (), (), None, 2026, "2025-12-18")
+    assert why_declined(later, "fr") == [
+        "La question porte sur 2026, après le plus récent des textes du corpus (adopté le 18 décembre 2025) : "
+        "le corpus ne peut pas en rendre compte."
+    ]

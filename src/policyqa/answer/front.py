@@ -154,12 +154,27 @@ def why_declined(understood: Understanding, lang: str) -> list[str]:
         versions = ", ".join(f"{d.adopted[:4]} ({d.symbol or d.id})" for d in held)
         lines.append(phrase(lang, "missing_version", title=title, year=str(year), versions=versions))
     if understood.after:
-        lines.append(phrase(lang, "after_corpus", year=str(understood.after), latest=understood.latest))
+        lines.append(phrase(lang, "after_corpus", year=str(understood.after), latest=written_date(understood.latest, lang)))
     if understood.unknown_years:
         lines.append(phrase(lang, "unknown_year", years=", ".join(str(y) for y in understood.unknown_years)))
     if understood.absent:
         lines.append(phrase(lang, "absent", names=", ".join(understood.absent)))
     return lines
+
+
+_MONTHS = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+}
+
+
+def written_date(iso: str, lang: str) -> str:
+    """ "2025-12-18" as a reader writes it: « 18 décembre 2025 », "18 December 2025"."""
+    try:
+        year, month, day = (int(x) for x in iso.split("-"))
+        return f"{day} {_MONTHS[lang if lang in _MONTHS else 'en'][month - 1]} {year}"
+    except (ValueError, IndexError):
+        return iso
 
 
 def timings(findings: Findings) -> tuple[tuple[str, float], ...]:
