@@ -1,13 +1,13 @@
-"""Which candidate states the answer, and whether any does: one fitted model that every
+"""Which candidate states the answer, and whether any does: one relevance step that every
 answer mode shares.
 
-Two logistic regressions over the features of features.py: one chooses the candidate, the
-other turns the choice into a support (the probability that the chosen passage states the
-answer), under which the question is declined. Both, and the threshold, are fitted on the
-development questions by cross-validation over paraphrase families (evaluation/fit.py) and
-kept as data in relevance_model.json, with the files they were fitted on and the
-cross-validated figures.
-Nothing here is set by hand on a question set.
+A chooser over the candidate features of features.py ranks the candidates; a logistic
+regression turns the choice into a support (the probability that the chosen passage states
+the answer), under which the question is declined. The chooser is a logistic regression
+fitted on the development questions, or the hand-set prior below when no fitted one beats it
+out of fold; the support model and its threshold are always fitted there, by
+cross-validation over paraphrase families (evaluation/fit.py). All of it is kept as data in
+relevance_model.json, with the files it was fitted on and the cross-validated figures.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ class RelevanceModel:
     # probability calibrated out of fold, with unanswerable questions as negatives.
     decline: Linear
     # The support under which the corpus is judged not to answer, chosen out of fold on the
-    # development part for `target_precision`.
+    # development part for `target_precision`, within a budget of answerable questions
+    # declined (evaluation/fit.py).
     threshold: float
     target_precision: float = 0.0
     fitted_on: tuple[str, ...] = ()  # "file sha256" of each question file used

@@ -10,6 +10,7 @@ import typer
 
 from policyqa import pipeline
 from policyqa.cli.common import embedder, err, fail, load_settings
+from policyqa.evaluation.fit import MAX_FALSE_DECLINES, TARGET_PRECISION
 from policyqa.index.store import IndexProblem
 
 relevance_app = typer.Typer(help="The model that decides which passage states the answer, and when to decline.", no_args_is_help=True)
@@ -21,10 +22,10 @@ def fit(
     also_train: Annotated[
         Optional[list[Path]], typer.Option("--also-train", help="questions that only add training examples (the gold set)")
     ] = None,
-    target: Annotated[float, typer.Option(help="the precision the decline threshold is set for (out of fold)")] = 0.80,
+    target: Annotated[float, typer.Option(help="the precision the decline threshold is set for (out of fold)")] = TARGET_PRECISION,
     max_false_declines: Annotated[
         float, typer.Option(help="the largest share of answerable development questions the threshold may decline (out of fold)")
-    ] = 0.05,
+    ] = MAX_FALSE_DECLINES,
     out_path: Annotated[Optional[Path], typer.Option("--out", help="where to write the model (default: the packaged one)")] = None,
 ) -> None:
     """Fit the relevance model by cross-validation over paraphrase families and save it."""

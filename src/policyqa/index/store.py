@@ -344,7 +344,7 @@ def _read_parts(folder: Path, manifest: Manifest) -> Index:
             or (len(unit_rows) and (unit_rows[-1] >= len(passages) or np.any(np.diff(unit_rows) < 0)))
         ):
             raise IndexDamagedError(f"the unit vectors in {folder} do not match its passages: rebuild it")
-    catalogue = _read_documents(folder / "catalogue.json") if (folder / "catalogue.json").exists() else documents
+    catalogue = _read_documents(folder / "catalogue.json") if (folder / "catalogue.json").exists() else {}
     return Index(folder, manifest, passages, documents, dense, SparseIndex.load(folder / "sparse"), unit_vectors, unit_rows, catalogue)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policyqa.retrieve import mentions
 from policyqa.retrieve.absent import Vocabulary, absent_instruments
@@ -71,6 +72,18 @@ def _words(text: str, lang: str) -> set[str]:
     return set(analyse(text, lang)) if lang in ("en", "fr") else set()
 
 
+@lru_cache(maxsize=256)
+def _title_words(doc: Document) -> tuple[tuple[frozenset[str], str], ...]:
+    """The analysed words of each of a text's titles, with their language. The instrument
+    word is the naming word, not part of what names this text."""
+    titles = [(doc.title, doc.lang)] + [(t, "fr" if doc.lang == "en" else "en") for t in doc.other_titles]
+    out = []
+    for title, lang in titles:
+        words = [w for w in fold(title).lower().split() if not _INSTRUMENT_WORD.match(w)]
+        out.append((frozenset(_words(re.sub(r"\b\d{4}\b", " ", " ".join(words)), lang)), lang))
+    return tuple(out)
+
+
 def _titled(question: str, catalogue: dict[str, Document]) -> set[str]:
     """Documents named by (most of) their title after a naming word: "the resolution on
     international migration and development". The best-matching titles only."""
@@ -78,15 +91,13 @@ def _titled(question: str, catalogue: dict[str, Document]) -> set[str]:
     if not _NAMING.search(folded):
         return set()
     scores: dict[str, float] = {}
+    asked: dict[str, set[str]] = {}  # the question's words, analysed once per language
     for doc in catalogue.values():
         if doc.kind not in ("resolution", "declaration", "compact"):
             continue
         best = 0.0
-        for title, lang in [(doc.title, doc.lang)] + [(t, "fr" if doc.lang == "en" else "en") for t in doc.other_titles]:
-            # The instrument word is the naming word, not part of what names this text.
-            words = [w for w in fold(title).lower().split() if not _INSTRUMENT_WORD.match(w)]
-            wanted = _words(re.sub(r"\b\d{4}\b", " ", " ".join(words)), lang)
-            found = len(wanted & _words(question, lang))
+        for wanted, lang in _title_words(doc):
+            found = len(wanted & asked.setdefault(lang, _words(question, lang)))
             # Every word of a short title; a long one may be shortened by up to its fourth word on.
             if len(wanted) >= 2 and found >= min(len(wanted), 3):
                 best = max(best, found / len(wanted))
@@ -148,9 +159,8 @@ def understand(question: str, catalogue: dict[str, Document], held: dict[str, Do
     unavailable = tuple(
         catalogue[d]
         for d in sorted(named - held_named)
-        if not (catalogue[d].parallel_group and catalogue[d].parallel_group in groups_held)
         # The same text in the other language, held: the question is answered from it.
-        and not any(h.parallel_group == catalogue[d].parallel_group for h in held.values() if catalogue[d].parallel_group)
+        if not any(h.parallel_group == catalogue[d].parallel_group for h in held.values() if catalogue[d].parallel_group)
     )
     after = None
     if beyond:
