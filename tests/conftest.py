@@ -55,3 +55,34 @@ def default_embedder(real_embedder):
         if required:
             raise
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A running PostgreSQL server: (its URL, the Cluster when this session made it, else None).
+    Skipped where there is neither a server URL nor Debian's server, unless
+    POLICYQA_REQUIRE_POSTGRES is set (`make test` sets it)."""
+    from postgres_cluster import Cluster, server_binaries, unavailable
+
+    url = os.environ.get("POLICYQA_TEST_POSTGRES_URL", "").strip()
+    if url:
+        yield url, None
+        return
+    binaries = server_binaries()
+    if binaries is None:
+        unavailable("no PostgreSQL server: install Debian's postgresql, or set POLICYQA_TEST_POSTGRES_URL")
+    from service_helpers import free_port
+
+    cluster = Cluster(binaries, free_port())
+    try:
+        yield cluster.url, cluster
+    finally:
+        cluster.remove()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty database of its own for one test."""
+    from postgres_cluster import new_database
+
+    return new_database(postgres_server[0])

@@ -23,6 +23,7 @@ from policyqa.conversation.store import ConversationStore
 from policyqa.index.embedder import Embedder
 from policyqa.retrieve.filters import QueryError
 from policyqa.settings import Settings, SettingsError
+from policyqa.storage.database import StorageUnavailable
 
 from .bodylimit import MAX_BODY_BYTES, BodyLimit
 from .errors import ApiError, error_name, message, reply, request_lang
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def lifespan(app: FastAPI):
         app.state.service = Service.start(settings, embedder, store)
         yield
+        app.state.service.stop()
 
     # FastAPIOffline serves /docs and /redoc with their scripts from the package, never a CDN.
     app: FastAPI = FastAPIOffline(
@@ -133,6 +135,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     @app.exception_handler(NotReady)
     async def not_ready(request: Request, exc: NotReady):
         return reply(503, "not ready", message("not_ready", request_lang(request), detail=str(exc)), "not_ready")
+
+    @app.exception_handler(StorageUnavailable)
+    async def storage_down(request: Request, exc: StorageUnavailable):
+        # Search keeps working without the database; what needs it waits until it is back.
+        response = reply(503, "database unavailable", message("storage_down", request_lang(request), detail=str(exc)), "storage_down")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

@@ -15,6 +15,10 @@ MESSAGES = {
     "invalid": ("invalid request: {detail}", "requête invalide : {detail}"),
     "bad_json": ("the body is not valid JSON: {detail}", "le corps de la requête n’est pas du JSON valide : {detail}"),
     "bad_query": ("bad question: {detail}", "question invalide : {detail}"),
+    "storage_down": (
+        "the database cannot be reached; try again shortly ({detail})",
+        "la base de données est injoignable ; réessayez dans un instant ({detail})",
+    ),
     "not_ready": ("the service is not ready: {detail}", "le service n’est pas prêt : {detail}"),
     "llm_down": (
         "the generative model does not answer at {url} ({detail}); start it with `policyqa llm serve` or use the extractive mode",

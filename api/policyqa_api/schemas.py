@@ -234,3 +234,6 @@ class IndexStatusOut(BaseModel):
     embedding_model: str = ""
     problem: str = ""
     last_build: str = ""
+    # The build every worker is told to serve (empty before any publish, or while the database
+    # cannot be reached); build_id is the one this worker serves, equal once it has switched.
+    published_build: str = ""

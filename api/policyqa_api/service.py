@@ -10,15 +10,24 @@ ready" with the reason, and answers 503 on the routes that need the index. A rel
 rebuild prepares and warms the new index first; the previous one keeps answering until the
 new one is complete, then both are swapped in one assignment, and a failed reload leaves it
 in service.
+
+Every worker serves the build published in the database (index/publish.py): it checks the
+published id every POLICYQA_INDEX_POLL_SECONDS and switches when it changes, so a reload
+received by one worker, or a rebuild finished anywhere, reaches them all. A rebuild runs in a
+process of its own (`policyqa index build`), never inside a serving worker: the model's
+batches would stall the answers, and a crash would take the worker down.
 """
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from policyqa import pipeline
 from policyqa.answer.factory import make_answerer
@@ -26,10 +35,13 @@ from policyqa.answer.generative import LLMSettings
 from policyqa.conversation.store import ConversationStore
 from policyqa.corpus import catalog
 from policyqa.index.embedder import Embedder
-from policyqa.index.store import IndexProblem
+from policyqa.index.publish import fetch, publish, published
+from policyqa.index.staging import hold
+from policyqa.index.store import IndexProblem, current_folder
 from policyqa.index.weights import ModelMissingError
 from policyqa.retrieve.retriever import Retriever
 from policyqa.settings import Settings
+from policyqa.storage.database import StorageUnavailable
 from policyqa.types import Document
 
 
@@ -68,6 +80,8 @@ class Service:
     _llm_lock: threading.Lock = field(default_factory=threading.Lock)
     _chat_model: object | None = None
     _llm_checked: tuple[float, str, str] = (0.0, "", "")  # when, reason code, detail
+    _refused: str = ""  # a published build that cannot be served here; not tried again
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def start(cls, settings: Settings, embedder: Embedder | None = None, store: ConversationStore | None = None) -> Service:
@@ -76,30 +90,83 @@ class Service:
         # Everything comes from the settings it was started with: nothing is read from the
         # environment again while it serves (a changed variable needs a restart).
         llm = LLMSettings(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key)
-        service = cls(settings, docs, store or ConversationStore(settings.db), problem="loading the model and the index", llm_settings=llm)
+        store = store or ConversationStore(pipeline.database(settings))
+        service = cls(settings, docs, store, problem="loading the model and the index", llm_settings=llm)
         threading.Thread(target=service._load, args=(embedder,), name="policyqa-load", daemon=True).start()
         return service
+
+    def stop(self) -> None:
+        self._stopping.set()
 
     def _load(self, embedder: Embedder | None) -> None:
         try:
             self.embedder = embedder or pipeline.make_embedder(self.settings)
-            self.reload()
+            # The published build when there is one and it can be served here, else the one
+            # this machine's index folder points to.
+            if not self.follow_published():
+                self._serve(current_folder(self.settings.index_dir))
         except (ModelMissingError, ValueError, IndexProblem) as exc:
             self.problem = str(exc)
         except Exception as exc:  # whatever else fails, /v1/ready must say it, not "loading" forever
             LOG.exception("the service could not load the model or the index")
             self.problem = f"the service could not load the model or the index: {type(exc).__name__}: {exc}"
+        finally:
+            if self.embedder is not None:
+                threading.Thread(target=self._follow, name="policyqa-follow", daemon=True).start()
+
+    @property
+    def served_build(self) -> str:
+        return self.retriever.index.manifest.build_id if self.retriever else ""
+
+    def _follow(self) -> None:
+        while not self._stopping.wait(self.settings.index_poll_seconds):
+            try:
+                self.follow_published()
+            except Exception:  # whatever happens, the worker goes on serving and checking
+                LOG.exception("checking the published index failed")
+
+    def follow_published(self) -> bool:
+        """Serve the published build if it is not the one served; whether one is published
+        and served. A build that cannot be served here is reported and not tried again; a
+        database that cannot be reached is tried again at the next check."""
+        try:
+            current = published(self.store.database)
+        except StorageUnavailable as exc:
+            LOG.warning("%s: the index in service stays", exc)
+            return False
+        if current is None or current[0] == self._refused:
+            return False
+        if current[0] == self.served_build:
+            return True
+        try:
+            self._serve(fetch(self.store.database, current[0], self.settings.index_dir))
+        except IndexProblem as exc:
+            self._refused = current[0]
+            LOG.error("the published index %s cannot be served here: %s", current[0], exc)
+            return False
+        except StorageUnavailable as exc:
+            LOG.warning("%s: fetching the published index %s again later", exc, current[0])
+            return False
+        self.last_build = self.last_build or current[1]
+        return True
 
     def reload(self) -> None:
-        """Open the current index again (after `policyqa index build` or a rebuild), warm it,
-        and only then put it in service. Raises IndexProblem; the index in service stays.
-        One reload at a time, so the last to finish is the build `current` points to now."""
+        """Publish the build this machine's index folder points to (after `policyqa index
+        build`), so every worker switches to it, and serve it here at once. Raises
+        IndexProblem, or StorageUnavailable when it cannot be published; the index in service stays."""
         if self.embedder is None:
             raise IndexProblem(self.problem or "the embedding model is not loaded")
+        folder = current_folder(self.settings.index_dir)
+        self._serve(folder)
+        publish(self.store.database, folder)
+
+    def _serve(self, folder: Path) -> None:
+        """Open a build, warm it, and only then put it in service. One at a time, so the last
+        to finish is the one asked for last."""
         with self._reload_lock:
             try:
                 documents = {d.id: d for d in catalog.load_catalog(self.settings.catalogs)}
-                retriever = pipeline.retriever(self.settings, self.embedder)
+                retriever = pipeline.retriever(self.settings, self.embedder, folder=folder)
                 warm(retriever)
             except IndexProblem as exc:
                 self.problem = str(exc)
@@ -108,26 +175,63 @@ class Service:
                 self.problem = f"the index could not be served: {type(exc).__name__}: {exc}"
                 raise IndexProblem(self.problem) from exc
             self.documents, self.retriever, self.problem, self.ready = documents, retriever, "", True
+            if self._refused == retriever.index.manifest.build_id:
+                self._refused = ""
+
+    @property
+    def rebuild_lock(self) -> Path:
+        return self.settings.index_dir / ".rebuild.lock"
+
+    def rebuilding(self) -> bool:
+        """Whether a rebuild started by any worker of this machine is running."""
+        if self.building:
+            return True
+        if not self.rebuild_lock.exists():
+            return False
+        handle = hold(self.rebuild_lock)
+        if handle is None:
+            return True
+        handle.close()
+        return False
 
     def rebuild_in_background(self) -> None:
+        """Start `policyqa index build` in a process of its own. It holds a lock for as long as
+        it runs (inherited from here), so the machine's other workers see it and refuse a second."""
         if self.embedder is None:
             raise NotReady(self.problem or "the embedding model is not loaded")
         with self._lock:
-            if self.building:
+            self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+            lock = hold(self.rebuild_lock)
+            if lock is None:
                 raise Busy("an index build is already running")
-            self.building = True
-        threading.Thread(target=self._rebuild, name="policyqa-rebuild", daemon=True).start()
-
-    def _rebuild(self) -> None:
-        try:
-            folder, report = pipeline.build(self.settings, self.embedder)
             try:
-                self.reload()
-            except IndexProblem as exc:
-                self.last_build = f"built {folder.name}, but it could not be served: {exc}"
+                log = self.settings.index_dir / "rebuild.log"
+                with log.open("wb") as output:
+                    child = subprocess.Popen(
+                        [sys.executable, "-m", "policyqa.cli", "index", "build"],
+                        env=self.settings.child_environment(),
+                        stdout=output,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        pass_fds=(lock.fileno(),),
+                    )
+            finally:
+                lock.close()  # the child's copy keeps the lock until it ends
+            self.building = True
+        threading.Thread(target=self._await_rebuild, args=(child, log), name="policyqa-rebuild", daemon=True).start()
+
+    def _await_rebuild(self, child: subprocess.Popen, log: Path) -> None:
+        try:
+            if child.wait() != 0:
+                lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+                self.last_build = f"build failed (exit {child.returncode}): {lines[-1] if lines else 'no output'}"
                 return
-            problems = sum(1 for d in report.documents for pr in d.problems if pr.severity == "error")
-            self.last_build = f"built {folder.name}: {len(report.passages)} passages, {problems} document(s) skipped"
+            # The build published itself: switch now rather than at the next check.
+            current = published(self.store.database)
+            if not self.follow_published() or current is None:
+                self.last_build = f"built, but it could not be served: {self.problem or 'see the service log'}"
+                return
+            self.last_build = current[1]
         except Exception as exc:  # reported on /v1/index; the previous index keeps serving
             self.last_build = f"build failed: {exc}"
         finally:

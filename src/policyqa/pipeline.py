@@ -14,10 +14,12 @@ import numpy as np
 from policyqa.corpus import catalog, ingest
 from policyqa.index.embedder import Embedder, HashingEmbedder, load_default_embedder
 from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache
+from policyqa.index.publish import publish
 from policyqa.index.query_encoder import QueryEncoder
-from policyqa.index.store import Index, build_index, load_index
+from policyqa.index.store import Index, build_index, load_build, load_index
 from policyqa.retrieve.retriever import Retriever, Weights
 from policyqa.settings import EMBEDDERS, Settings
+from policyqa.storage.database import Database, open_database
 
 ONNX_EMBEDDERS = {"embeddinggemma-onnx": "fp32", "embeddinggemma-int8": "int8"}
 
@@ -38,6 +40,31 @@ def make_embedder(settings: Settings, name: str | None = None) -> Embedder:
 
 
 def build(
+    settings: Settings,
+    embedder: Embedder,
+    collection: str = "default",
+    progress: Callable[[int, int], None] | None = None,
+    on_document: Callable[..., None] | None = None,
+) -> tuple[Path, ingest.IngestReport]:
+    """Build the index and publish it, so every worker sharing the database switches to it.
+    Raises StorageUnavailable (after the build, which stays in the index folder) when the
+    database cannot be reached; a later publish, e.g. POST /v1/index/reload, serves it."""
+    folder, report = build_only(settings, embedder, collection, progress, on_document)
+    publish(database(settings), folder, build_note(folder, report))
+    return folder, report
+
+
+def build_note(folder: Path, report: ingest.IngestReport) -> str:
+    """What the index status says of a finished build."""
+    skipped = sum(1 for d in report.documents for problem in d.problems if problem.severity == "error")
+    return f"built {folder.name}: {len(report.passages)} passages, {skipped} document(s) skipped"
+
+
+def database(settings: Settings) -> Database:
+    return open_database(settings.db, settings.db_pool_size)
+
+
+def build_only(
     settings: Settings,
     embedder: Embedder,
     collection: str = "default",
@@ -70,8 +97,9 @@ def open_index(settings: Settings, embedder: Embedder) -> Index:
     return load_index(settings.index_dir, embedder.fingerprint, embedder.dimension)
 
 
-def retriever(settings: Settings, embedder: Embedder, weights: Weights = Weights()) -> Retriever:
-    index = open_index(settings, embedder)
+def retriever(settings: Settings, embedder: Embedder, weights: Weights = Weights(), folder: Path | None = None) -> Retriever:
+    """A retriever over the index's current build, or over the build in `folder`."""
+    index = open_index(settings, embedder) if folder is None else load_build(folder, embedder.fingerprint, embedder.dimension)
     # Cached and batched across threads (the service answers from a thread pool). The
     # encoder's worker stops when the retriever, its only holder, is dropped on a reload.
     return Retriever(index, QueryEncoder(embedder), weights)

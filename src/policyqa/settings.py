@@ -103,10 +103,18 @@ class Settings(BaseSettings):
         shown="`$XDG_CACHE_HOME/policyqa`, else `~/.cache/policyqa`",
         validate_default=True,
     )
-    db: Path = _setting(
-        "The SQLite database of conversations and feedback (an empty value means the default).",
+    db: str | Path = _setting(
+        "Where conversations, feedback and the published index are kept: a SQLite file (embedded, one machine), "
+        "or a `postgresql://user:password@host:port/name` URL that several workers and machines share "
+        "(an empty value means the default).",
         shown="`$XDG_DATA_HOME/policyqa/conversations.sqlite3`, else `~/.local/share/policyqa/…`",
         validate_default=True,
+        # A URL stays a string; anything else is a path (see _db).
+        union_mode="left_to_right",
+    )
+    db_pool_size: int = _setting("Connections each worker keeps to a PostgreSQL database at most.", 4, ge=1, le=100)
+    index_poll_seconds: float = _setting(
+        "How often each worker checks which index build is published, and switches to a new one.", 2.0, gt=0, le=3600
     )
     embedder: str = _setting(
         "The encoder of questions and passages: `embeddinggemma` (PyTorch, the reference), `embeddinggemma-onnx` "
@@ -143,6 +151,21 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise SettingsError(_one_line(exc)) from None
 
+    def child_environment(self) -> dict[str, str]:
+        """This process's environment with these settings as the POLICYQA_* variables that give
+        them back, for a child process (a rebuild) that must work on exactly what this one does."""
+        env = dict(os.environ)
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if name == "corpus_roots":
+                value = os.pathsep.join(str(p) for p in value)
+            elif name == "cors_origins":
+                value = ",".join(value)
+            env[_env_name(name)] = str(value)
+        return env
+
     @property
     def local_dir(self) -> Path:
         return self.local_corpus
@@ -163,7 +186,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{_env_name(info.field_name)} is set but empty: unset it for the default, or name a path")
         return value
 
-    @field_validator("catalog", "local_corpus", "index_dir", "cache_dir", "db", "embedding_model_dir")
+    @field_validator("catalog", "local_corpus", "index_dir", "cache_dir", "embedding_model_dir")
     @classmethod
     def _expand_user(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -186,7 +209,20 @@ class Settings(BaseSettings):
     @field_validator("db", mode="before")
     @classmethod
     def _db(cls, value: Any) -> Any:
-        return value or data_dir() / "conversations.sqlite3"
+        if not value:
+            return data_dir() / "conversations.sqlite3"
+        text = str(value).strip()
+        if not text.startswith(("postgresql://", "postgres://")):
+            return Path(text).expanduser()
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            conninfo_to_dict(text)
+            urlsplit(text).port  # noqa: B018 - raises on a port that is not a number
+        except Exception as exc:  # psycopg's ProgrammingError: the message names what is wrong
+            # The URL itself is not repeated: it may hold a password.
+            raise ValueError(f"POLICYQA_DB is not a valid PostgreSQL URL ({str(exc).splitlines()[0]})") from None
+        return text
 
     @field_validator("embedding_model_dir", mode="before")
     @classmethod

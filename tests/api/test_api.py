@@ -399,9 +399,22 @@ def test_a_damaged_index_never_stops_the_service_and_a_damaged_reload_keeps_the_
         assert "dense.faiss" in httpx.get(f"{url}/v1/index").json()["problem"]
     finally:
         stop(proc)
-    # Started on the damaged index: it answers, says why it is not ready, and refuses questions with 503.
+    # Started again: it serves the published build, which is sound, not the damaged local link.
     port = free_port()
-    proc = serve_api(env, port, tmp_path / "server2.log")
+    proc = serve_api(env, port, tmp_path / "server2.log", probe="/v1/ready")
+    try:
+        assert httpx.get(f"http://127.0.0.1:{port}/v1/ready").json()["index"] == serving
+    finally:
+        stop(proc)
+    # It pointed the local link back at what it serves.
+    assert (root / "current").resolve().name == serving
+    (root / "current").unlink()
+    (root / "current").symlink_to(broken.relative_to(root))
+    # With nothing published (a new database), started on the damaged index: it answers, says
+    # why it is not ready, and refuses questions with 503.
+    env = {**env, "POLICYQA_DB": str(tmp_path / "empty.sqlite3")}
+    port = free_port()
+    proc = serve_api(env, port, tmp_path / "server3.log")
     try:
         deadline = time.time() + 30
         while "loading" in (ready := httpx.get(f"http://127.0.0.1:{port}/v1/ready")).text and time.time() < deadline:

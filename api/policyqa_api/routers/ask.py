@@ -23,6 +23,7 @@ from policyqa.answer.front import Answerer
 from policyqa.conversation import turns as chat
 from policyqa.conversation.store import UnknownConversation
 from policyqa.retrieve.retriever import MAX_QUERY_CHARS
+from policyqa.storage.database import StorageUnavailable
 from policyqa.text import language
 
 from ..deps import ConversationToken, ServiceDep, checked_filters, require_owner
@@ -155,7 +156,11 @@ def ask_stream(body: AskIn, service: ServiceDep, request: Request, token: Conver
             error = _llm_down(service, exc)
             yield _event("error", {"error": "not ready", "detail": message(error.key, lang, **error.values)})
             return
-        turn = chat.record(service.store, plan, final)
+        try:
+            turn = chat.record(service.store, plan, final)
+        except StorageUnavailable as exc:  # the database went away while the answer streamed
+            yield _event("error", {"error": "database unavailable", "detail": message("storage_down", lang, detail=str(exc))})
+            return
         yield _event(
             "citations",
             {

