@@ -21,12 +21,13 @@ run: setup
 	$(VENV)/bin/policyqa index build
 	$(VENV)/bin/policyqa serve --host $(HOST) --port $(PORT)
 
-# Set everything up (with the test tools: Debian's chromium and poppler-utils, and the
-# generative mode), then run the whole suite, the real embedding model and a real browser included.
+# Set everything up (with the test tools: Debian's chromium, poppler-utils and PostgreSQL
+# server, and the generative mode), then run the whole suite, the real embedding model, a real
+# browser and a real PostgreSQL server (a throwaway cluster the suite makes) included.
 test:
 	./scripts/setup --tests
 	$(MAKE) lint
-	POLICYQA_REQUIRE_MODEL=1 $(VENV)/bin/python -m pytest -q
+	POLICYQA_REQUIRE_MODEL=1 POLICYQA_REQUIRE_POSTGRES=1 $(VENV)/bin/python -m pytest -q
 
 # Unit tests only (no real model): for quick iterations.
 test-fast:

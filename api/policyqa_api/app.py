@@ -15,14 +15,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from prometheus_client import CollectorRegistry, Counter, Histogram, make_asgi_app
+from prometheus_client import CollectorRegistry, Counter, Histogram, make_asgi_app, multiprocess
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policyqa import __version__
 from policyqa.conversation.store import ConversationStore
 from policyqa.index.embedder import Embedder
 from policyqa.retrieve.filters import QueryError
-from policyqa.settings import Settings, SettingsError
+from policyqa.settings import Settings, SettingsError, metrics_folder
 from policyqa.storage.database import StorageUnavailable
 
 from .bodylimit import MAX_BODY_BYTES, BodyLimit
@@ -84,6 +84,17 @@ def settings_or_exit() -> Settings:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def exposed(registry: CollectorRegistry) -> CollectorRegistry:
+    """What /metrics shows: this process's registry, or, with several workers, the sum over all
+    of them (prometheus_client's multiprocess mode: each worker writes its values to files in
+    the shared folder), so a counter does not depend on which worker the scrape reached."""
+    if metrics_folder() is None:
+        return registry
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined)
+    return combined
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None, store: ConversationStore | None = None) -> FastAPI:
@@ -175,7 +186,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.include_router(router, prefix="/v1", responses=ERRORS)
     for router in (search.router, ask.router, training.router):
         app.include_router(router, prefix="/v1", responses=ERRORS | LIMITED)
-    app.mount("/metrics", make_asgi_app(registry=registry))
+    app.mount("/metrics", make_asgi_app(registry=exposed(registry)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -237,3 +237,4 @@ class IndexStatusOut(BaseModel):
     # The build every worker is told to serve (empty before any publish, or while the database
     # cannot be reached); build_id is the one this worker serves, equal once it has switched.
     published_build: str = ""
+    worker: str = ""  # host:process of the worker that answered, to tell the workers apart

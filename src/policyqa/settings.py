@@ -58,6 +58,17 @@ def data_dir() -> Path:
     return _xdg("XDG_DATA_HOME", Path.home() / ".local" / "share")
 
 
+# prometheus_client's own variable: set, every worker writes its metrics to files there and
+# /metrics adds them up (`policyqa serve --workers N` sets it to a fresh folder).
+METRICS_FOLDER_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def metrics_folder() -> Path | None:
+    """The folder the workers share their metrics through, when there are several."""
+    value = os.environ.get(METRICS_FOLDER_VARIABLE, "").strip()
+    return Path(value) if value else None
+
+
 def cache_dir() -> Path:
     """The root of policyqa's cache (weights, embeddings, built wheels); see Settings.cache_dir.
 

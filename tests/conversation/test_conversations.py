@@ -1,4 +1,5 @@
-"""The conversation store (SQLite) and how a follow-up is read against the previous turn."""
+"""The conversation store, on both backends (SQLite, and a real PostgreSQL server the suite
+starts), and how a follow-up is read against the previous turn."""
 
 from __future__ import annotations
 
@@ -15,15 +16,23 @@ from policyqa.types import Answer, Citation
 CITATION = Citation("[1]", "p1", "udhr-fr", "DUDH", "", "Article 14", "3", "Devant la persécution…", "fr", "p2")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request, tmp_path):
+    """Where a store keeps its data: a SQLite file, or a fresh database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return tmp_path / "db.sqlite3"
+    return request.getfixturevalue("postgres_url")
+
+
 def _answer(lang: str = "fr", text: str = "Selon DUDH, Article 14 : « … » [1]") -> Answer:
     return Answer(text, lang, (CITATION,), True, timings_ms=(("embed", 1.5),))
 
 
-def test_turns_come_back_exactly_as_stored(tmp_path):
-    store = ConversationStore(tmp_path / "db.sqlite3")
+def test_turns_come_back_exactly_as_stored(location):
+    store = ConversationStore(location)
     conversation = store.new_conversation().id
     turn = store.add_turn(conversation, "Droit d'asile ?", "Droit d'asile ?", _answer())
-    again = ConversationStore(tmp_path / "db.sqlite3").turns(conversation)
+    again = ConversationStore(location).turns(conversation)
     assert again == [turn] and again[0].answer.citations[0] == CITATION and again[0].position == 1
     assert store.last_turn(conversation) == turn
     assert store.last_turn(store.new_conversation().id) is None
@@ -55,8 +64,8 @@ def test_a_database_from_before_owners_is_upgraded_and_its_conversations_stay_cl
     store.authorise((new := store.new_conversation()).id, new.token)
 
 
-def test_unknown_ids_are_refused(tmp_path):
-    store = ConversationStore(tmp_path / "db.sqlite3")
+def test_unknown_ids_are_refused(location):
+    store = ConversationStore(location)
     with pytest.raises(UnknownConversation):
         store.turns("nope")
     with pytest.raises(UnknownConversation):
@@ -67,8 +76,8 @@ def test_unknown_ids_are_refused(tmp_path):
         store.add_feedback("nope", 3)
 
 
-def test_concurrent_writers_lose_nothing_and_never_share_a_position(tmp_path):
-    store = ConversationStore(tmp_path / "db.sqlite3")
+def test_concurrent_writers_lose_nothing_and_never_share_a_position(location):
+    store = ConversationStore(location)
     conversation = store.new_conversation().id
     errors: list[BaseException] = []
 
@@ -89,8 +98,9 @@ def test_concurrent_writers_lose_nothing_and_never_share_a_position(tmp_path):
     turns = store.turns(conversation)
     assert sorted(t.position for t in turns) == list(range(1, 81))
     assert len({t.question for t in turns}) == 80 and len(store.feedback()) == 80
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if store.database.dialect == "sqlite":
+        with sqlite3.connect(location) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 change what every user is answered from."""
 
 import hmac
+import os
+import socket
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
@@ -39,6 +41,7 @@ def _status(service) -> IndexStatusOut:
         problem=service.problem,
         last_build=service.last_build,
         published_build=_published(service),
+        worker=f"{socket.gethostname()}:{os.getpid()}",
     )
 
 

@@ -3,7 +3,9 @@ per command group; this one assembles them."""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from typing import Annotated, Optional
 
 import typer
@@ -15,6 +17,7 @@ from policyqa.cli.index import index_app, models_app
 from policyqa.cli.llm import llm_app
 from policyqa.cli.relevance import relevance_app
 from policyqa.cli.training import training_app
+from policyqa.settings import METRICS_FOLDER_VARIABLE, metrics_folder
 
 app = typer.Typer(help="policyqa: bilingual question answering over migration policy texts.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
@@ -44,6 +47,10 @@ def serve(
     import uvicorn
 
     load_settings()  # each worker reads them again; checked here so a bad one is said once, plainly
+    if workers > 1 and metrics_folder() is None:
+        # The workers add up their metrics through files in this folder; a fresh one per start,
+        # as prometheus_client asks, so counts never carry over from an earlier run.
+        os.environ[METRICS_FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="policyqa-metrics-")
     out.print(f"policyqa on http://{host}:{port}/ (API /v1, docs /docs, metrics /metrics)")
     # access_log off: the app logs each request by its route, without the ids in its path.
     uvicorn.run(
