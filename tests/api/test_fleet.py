@@ -131,9 +131,8 @@ def test_a_conversation_started_on_one_continues_on_the_other(fleet):
     first_base, second_base = fleet["bases"]
     first = httpx.post(f"{first_base}/v1/ask", json={"question": QUESTION}, timeout=60).json()
     token = {"X-Conversation-Token": first["conversation_token"]}
-    second = httpx.post(
-        f"{second_base}/v1/ask", json={"question": "et pour les femmes ?", "conversation_id": first["conversation_id"]}, headers=token, timeout=60
-    )
+    follow_up = {"question": "et pour les femmes ?", "conversation_id": first["conversation_id"]}
+    second = httpx.post(f"{second_base}/v1/ask", json=follow_up, headers=token, timeout=60)
     assert second.status_code == 200, second.text
     assert second.json()["follow_up"] and second.json()["conversation_id"] == first["conversation_id"]
     rated = httpx.post(f"{first_base}/v1/feedback", json={"answer_id": second.json()["answer_id"], "rating": 1}, headers=token)
@@ -153,13 +152,13 @@ def test_concurrent_writes_through_both_lose_no_row(fleet):
     def ask(n: int) -> None:
         with httpx.Client(timeout=60) as client:
             for i in range(6):
-                r = client.post(
-                    f"{bases[(n + i) % 2]}/v1/ask", json={"question": f"droit d'asile {n}-{i}", "conversation_id": conversation}, headers=token
-                )
+                body = {"question": f"droit d'asile {n}-{i}", "conversation_id": conversation}
+                r = client.post(f"{bases[(n + i) % 2]}/v1/ask", json=body, headers=token)
                 if r.status_code != 200:
                     errors.append(r.text)
                     continue
-                f = client.post(f"{bases[(n + i + 1) % 2]}/v1/feedback", json={"answer_id": r.json()["answer_id"], "rating": -1}, headers=token)
+                rating = {"answer_id": r.json()["answer_id"], "rating": -1}
+                f = client.post(f"{bases[(n + i + 1) % 2]}/v1/feedback", json=rating, headers=token)
                 if f.status_code != 201:
                     errors.append(f.text)
 
