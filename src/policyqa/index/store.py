@@ -111,6 +111,16 @@ class Index:
             if p.parallel_key:
                 self.by_parallel.setdefault(p.parallel_key, []).append(i)
 
+    def dense_scores(self, query: np.ndarray) -> np.ndarray:
+        """The cosine of every passage row to the query vector (retrieve/backend.py)."""
+        scores = np.full(len(self.passages), -np.inf, dtype=np.float32)
+        found, rows = self.dense.search(np.asarray(query, dtype=np.float32).reshape(1, -1), len(self.passages))
+        scores[rows[0]] = found[0]
+        return scores
+
+    def sparse_scores(self, text: str) -> dict[str, np.ndarray]:
+        return self.sparse.scores(text)
+
     def unit_scores(self, row: int, query: np.ndarray) -> list[float] | None:
         """The cosine of each unit of one passage (in units.py order) to the query vector;
         None when this build has no unit vectors."""

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from policyqa.index.store import Index
 from policyqa.retrieve import mentions as mentions_mod
+from policyqa.retrieve.backend import SearchBackend
 from policyqa.retrieve.filters import Filters, QueryError, check
 from policyqa.retrieve.fusion import reciprocal_rank_fusion
 from policyqa.text import language
@@ -54,7 +54,7 @@ class SearchResult:
 
 
 class Retriever:
-    def __init__(self, index: Index, embed_query: Callable[[str], np.ndarray], weights: Weights = Weights()) -> None:
+    def __init__(self, index: SearchBackend, embed_query: Callable[[str], np.ndarray], weights: Weights = Weights()) -> None:
         self.index = index
         self.embed_query = embed_query
         self.weights = weights
@@ -93,11 +93,8 @@ class Retriever:
         mask = self._mask(filters)
         w = self.weights
         n = len(self.index.passages)
-        dense_scores = np.full(n, -np.inf, dtype=np.float32)
-        if w.dense > 0:
-            scores, rows = self.index.dense.search(query_vector, n)
-            dense_scores[rows[0]] = scores[0]
-        sparse = self.index.sparse.scores(text)
+        dense_scores = self.index.dense_scores(query_vector) if w.dense > 0 else np.full(n, -np.inf, dtype=np.float32)
+        sparse = self.index.sparse_scores(text)
         rankings: list[tuple[list[int], float]] = []
         if w.dense > 0:
             rankings.append((_top(dense_scores, mask, w.depth), w.dense))
