@@ -97,6 +97,7 @@ class Service:
 
     def stop(self) -> None:
         self._stopping.set()
+        self.store.database.close()
 
     def _load(self, embedder: Embedder | None) -> None:
         try:

@@ -187,12 +187,13 @@ def query_latency(settings: Settings, name: str, questions: list[str]) -> dict:
     return {"load_s": round(load_s, 2), "p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1)}
 
 
-def start_server(env: dict, port: int, log: Path, timeout: float) -> tuple[subprocess.Popen, float]:
-    """`policyqa serve` and the seconds from its start to GET /v1/ready == 200."""
+def start_server(env: dict, port: int, log: Path, timeout: float, workers: int = 1) -> tuple[subprocess.Popen, float]:
+    """`policyqa serve` and the seconds from its start to GET /v1/ready == 200 (from the
+    first worker to answer; each of several workers warms up on its own)."""
     handle = log.open("wb")
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "policyqa.cli", "serve", "--host", HOST, "--port", str(port)],
+        [sys.executable, "-m", "policyqa.cli", "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
         env=env,
         cwd=REPO,
         stdout=handle,

@@ -31,11 +31,11 @@ def make_embedder(settings: Settings, name: str | None = None) -> Embedder:
     if choice == "hashing":
         return HashingEmbedder()
     if choice == "embeddinggemma":
-        return load_default_embedder()
+        return load_default_embedder(threads=settings.model_threads)
     if choice in ONNX_EMBEDDERS:
         from policyqa.index.onnx_embedder import load_onnx_embedder
 
-        return load_onnx_embedder(ONNX_EMBEDDERS[choice])
+        return load_onnx_embedder(ONNX_EMBEDDERS[choice], threads=settings.model_threads)
     raise ValueError(f"unknown embedder '{choice}': expected one of {', '.join(EMBEDDERS)}")
 
 

@@ -136,6 +136,13 @@ class Settings(BaseSettings):
         "A folder already holding EmbeddingGemma, checked and used instead of the cache, never written to.",
         shown="unset: the cache's `models/` folder",
     )
+    model_threads: int | None = _setting(
+        "Threads of the encoder in each process. `policyqa serve --workers N` sets it to the usable CPUs divided by N, "
+        "so the workers do not fight over the cores.",
+        shown="unset: the CPUs this process may use (its affinity and cgroup quota)",
+        ge=1,
+        le=1024,
+    )
     api_key: str = _setting(
         f"The `X-API-Key` that index reload and rebuild need; at least {MIN_API_KEY_LENGTH} characters. "
         "Unset or empty, both routes are disabled.",
@@ -234,6 +241,11 @@ class Settings(BaseSettings):
             # The URL itself is not repeated: it may hold a password.
             raise ValueError(f"POLICYQA_DB is not a valid PostgreSQL URL ({str(exc).splitlines()[0]})") from None
         return text
+
+    @field_validator("model_threads", mode="before")
+    @classmethod
+    def _optional_count(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("embedding_model_dir", mode="before")
     @classmethod

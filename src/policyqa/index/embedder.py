@@ -85,6 +85,7 @@ class SentenceTransformerEmbedder:
         max_seq_length: int | None = None,
         model_sha256: str | None = None,
         name: str = models.EMBEDDING_MODEL.name,
+        threads: int | None = None,
     ) -> None:
         if dimension <= 0 or batch_size <= 0 or (max_seq_length is not None and max_seq_length <= 0):
             raise ValueError("dimension, batch_size and max_seq_length must be positive")
@@ -92,6 +93,7 @@ class SentenceTransformerEmbedder:
         self._name, self._dimension = name, dimension
         self.batch_size, self.max_seq_length = batch_size, max_seq_length
         self._model_sha256 = model_sha256
+        self.threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -127,7 +129,7 @@ class SentenceTransformerEmbedder:
         # The "Loading weights" bar would land in every CLI and service log.
         transformers_logging.disable_progress_bar()
         # Threads for the CPUs this process may use: a container's share, not the host's count.
-        limit_torch_threads()
+        limit_torch_threads(self.threads)
         model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True, truncate_dim=self._dimension)
         # Renamed in sentence-transformers 6; the old name still works but warns.
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -230,7 +232,9 @@ class LangChainEmbeddings(Embeddings):
         return self.embedder.embed_queries([text])[0].tolist()
 
 
-def load_default_embedder(dimension: int = 768, max_seq_length: int | None = None, batch_size: int = 8) -> SentenceTransformerEmbedder:
+def load_default_embedder(
+    dimension: int = 768, max_seq_length: int | None = None, batch_size: int = 8, threads: int | None = None
+) -> SentenceTransformerEmbedder:
     """EmbeddingGemma from the verified cache; raises models.ModelMissingError saying what to run."""
     if dimension not in MATRYOSHKA_DIMENSIONS:
         raise ValueError(f"dimension must be one of {MATRYOSHKA_DIMENSIONS} for this model")
@@ -242,4 +246,5 @@ def load_default_embedder(dimension: int = 768, max_seq_length: int | None = Non
         max_seq_length=max_seq_length,
         model_sha256=spec.hashes["model.safetensors"],
         name=spec.name,
+        threads=threads,
     )

@@ -103,8 +103,8 @@ class OnnxEmbedder:
         return normalise(out)
 
 
-def load_onnx_embedder(variant: str) -> OnnxEmbedder:
+def load_onnx_embedder(variant: str, threads: int | None = None) -> OnnxEmbedder:
     """The verified variant; raises EncoderMissingError or ModelMissingError saying what to run."""
     from policyqa.index import weights
 
-    return OnnxEmbedder(variant, onnx_export.verify(variant), weights.verify(EMBEDDING_MODEL))
+    return OnnxEmbedder(variant, onnx_export.verify(variant), weights.verify(EMBEDDING_MODEL), threads=threads)
