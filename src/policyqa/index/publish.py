@@ -17,7 +17,7 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-from policyqa.index.staging import STAGING, hold, remove_abandoned
+from policyqa.index.staging import staged
 from policyqa.index.store import IndexDamagedError, IndexMissingError, damage, point_current, read_manifest
 from policyqa.storage.database import Database, now
 
@@ -93,17 +93,7 @@ def fetch(database: Database, build_id: str, root: Path) -> Path:
             f"the published index {build_id} is neither in {root / 'builds'} nor in the database: "
             "build it here with `policyqa index build`, or publish it from PostgreSQL"
         )
-    builds = root / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(root)
-    staging = builds / f"{STAGING}{build_id}-{os.getpid()}"
-    lock_path = builds / f"{staging.name}.lock"
-    lock = hold(lock_path)
-    if lock is None:
-        raise IndexMissingError(f"another fetch of {build_id} holds {lock_path.name}")
-    try:
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
+    with staged(root, build_id, IndexMissingError) as staging:
         (staging / "manifest.json").write_text(json.dumps(json.loads(rows[0][0]), indent=2), encoding="utf-8")
         for name in read_manifest(staging).parts:
             target = staging / name
@@ -128,12 +118,6 @@ def fetch(database: Database, build_id: str, root: Path) -> Path:
         else:
             shutil.rmtree(final, ignore_errors=True)  # an unsound local copy
             os.replace(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        lock.close()
-        lock_path.unlink(missing_ok=True)
     point_current(root, final)
     return final
 

@@ -7,6 +7,8 @@ import fcntl
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 STAGING = ".partial-"  # builds/.partial-<build id>-<pid>: a build being written
@@ -65,3 +67,28 @@ def remove_abandoned(root: Path) -> list[str]:
                 path.unlink(missing_ok=True)
                 removed.append(path.name)
     return removed
+
+
+@contextmanager
+def staged(root: Path, build_id: str, busy: type[Exception]) -> Iterator[Path]:
+    """A fresh staging folder for one build under <root>/builds, locked while the block runs
+    and removed if it fails; the block moves it into place. Raises `busy` when another
+    process of this build id holds its lock."""
+    builds = root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    remove_abandoned(root)
+    staging = builds / f"{STAGING}{build_id}-{os.getpid()}"
+    lock_path = builds / f"{staging.name}.lock"
+    lock = hold(lock_path)
+    if lock is None:
+        raise busy(f"another build holds {lock_path.name}")
+    try:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        lock.close()
+        lock_path.unlink(missing_ok=True)

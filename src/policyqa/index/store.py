@@ -27,7 +27,7 @@ import numpy as np
 from policyqa import __version__
 from policyqa.corpus.passages import Sizing
 from policyqa.index.sparse import SparseIndex
-from policyqa.index.staging import LINK_STAGING, STAGING, hold, remove_abandoned
+from policyqa.index.staging import LINK_STAGING, staged
 from policyqa.retrieve.absent import Vocabulary
 from policyqa.serialise import from_data, to_data
 from policyqa.text.units import units as passage_units
@@ -174,17 +174,8 @@ def build_index(
     started = time.perf_counter()
     docs = {d.id: d for d in documents}
     builds = root / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + corpus_hash(passages)[:8]
-    remove_abandoned(root)
-    staging = builds / f"{STAGING}{build_id}-{os.getpid()}"
-    lock_path = builds / f"{staging.name}.lock"
-    lock = hold(lock_path)
-    if lock is None:
-        raise IndexProblem(f"another build holds {lock_path.name}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
+    with staged(root, build_id, IndexProblem) as staging:
         vectors = np.ascontiguousarray(embed_documents([embedding_text(p, docs.get(p.doc_id)) for p in passages]), dtype=np.float32)
         if vectors.shape != (len(passages), dimension):
             raise IndexProblem(f"embedder returned {vectors.shape}, expected {(len(passages), dimension)}")
@@ -235,12 +226,6 @@ def build_index(
         (staging / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
         final = builds / build_id
         os.replace(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        lock.close()
-        lock_path.unlink(missing_ok=True)
     point_current(root, final)
     _prune(builds, keep, final)
     return final
