@@ -82,6 +82,9 @@ class Service:
     _llm_checked: tuple[float, str, str] = (0.0, "", "")  # when, reason code, detail
     _refused: str = ""  # a published build that cannot be served here; not tried again
     _stopping: threading.Event = field(default_factory=threading.Event)
+    # Held by a reload from its switch to its publish, and by each check of the published id,
+    # so a check in between cannot switch this worker back to the build being replaced.
+    _switch_lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
     def start(cls, settings: Settings, embedder: Embedder | None = None, store: ConversationStore | None = None) -> Service:
@@ -130,6 +133,10 @@ class Service:
         """Serve the published build if it is not the one served; whether one is published
         and served. A build that cannot be served here is reported and not tried again; a
         database that cannot be reached is tried again at the next check."""
+        with self._switch_lock:
+            return self._follow_published()
+
+    def _follow_published(self) -> bool:
         try:
             current = published(self.store.database)
         except StorageUnavailable as exc:
@@ -158,8 +165,9 @@ class Service:
         if self.embedder is None:
             raise IndexProblem(self.problem or "the embedding model is not loaded")
         folder = current_folder(self.settings.index_dir)
-        self._serve(folder)
-        publish(self.store.database, folder)
+        with self._switch_lock:
+            self._serve(folder)
+            publish(self.store.database, folder)
 
     def _serve(self, folder: Path) -> None:
         """Open a build, warm it, and only then put it in service. One at a time, so the last

@@ -84,20 +84,20 @@ class ConversationStore:
     def authorise(self, conversation_id: str, token: str) -> None:
         """Raises UnknownConversation unless the conversation exists and the token is its own:
         a wrong token and an unknown id read the same, so ids cannot be probed."""
-        with self.database.transaction() as tx:
+        with self.database.transaction(write=False) as tx:
             rows = tx.execute("SELECT token_hash FROM conversations WHERE id = ?", (conversation_id,))
         if not rows or not rows[0][0] or not hmac.compare_digest(rows[0][0], _token_hash(token)):
             raise UnknownConversation(f"no conversation '{conversation_id}'")
 
     def conversation_of(self, turn_id: str) -> str:
-        with self.database.transaction() as tx:
+        with self.database.transaction(write=False) as tx:
             rows = tx.execute("SELECT conversation_id FROM turns WHERE id = ?", (turn_id,))
         if not rows:
             raise UnknownConversation(f"no answer '{turn_id}'")
         return rows[0][0]
 
     def exists(self, conversation_id: str) -> bool:
-        with self.database.transaction() as tx:
+        with self.database.transaction(write=False) as tx:
             return bool(tx.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)))
 
     def last_turn(self, conversation_id: str) -> Turn | None:
@@ -113,7 +113,7 @@ class ConversationStore:
         if last is not None:
             sql += " LIMIT ?"
             args += (last,)
-        with self.database.transaction() as tx:
+        with self.database.transaction(write=False) as tx:
             if not tx.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)):
                 raise UnknownConversation(f"no conversation '{conversation_id}'")
             rows = tx.execute(sql, args)
@@ -150,6 +150,6 @@ class ConversationStore:
         sql, args = "SELECT id, turn_id, rating, comment, created FROM feedback", ()
         if turn_id:
             sql, args = sql + " WHERE turn_id = ?", (turn_id,)
-        with self.database.transaction() as tx:
+        with self.database.transaction(write=False) as tx:
             # Feedback given in the same second is listed by id (no insertion order in PostgreSQL).
             return [Feedback(*r) for r in tx.execute(sql + " ORDER BY created, id", args)]

@@ -70,7 +70,7 @@ def publish(database: Database, folder: Path, note: str = "") -> str:
 
 def published(database: Database) -> tuple[str, str] | None:
     """The current build's id and the note it was published with; None before any publish."""
-    with database.transaction() as tx:
+    with database.transaction(write=False) as tx:
         rows = tx.execute(
             "SELECT c.build_id, COALESCE(b.note, '') FROM index_current c "
             "LEFT JOIN index_builds b ON b.build_id = c.build_id WHERE c.id = 1"
@@ -85,7 +85,7 @@ def fetch(database: Database, build_id: str, root: Path) -> Path:
     if _sound(final):
         point_current(root, final)
         return final
-    with database.transaction() as tx:
+    with database.transaction(write=False) as tx:
         rows = tx.execute("SELECT manifest FROM index_builds WHERE build_id = ?", (build_id,))
         carried = bool(tx.execute("SELECT 1 FROM index_parts WHERE build_id = ? LIMIT 1", (build_id,)))
     if not rows or not carried:
@@ -102,7 +102,7 @@ def fetch(database: Database, build_id: str, root: Path) -> Path:
                 # One piece per query: a part is never held whole in memory.
                 piece = 0
                 while True:
-                    with database.transaction() as tx:
+                    with database.transaction(write=False) as tx:
                         data = tx.execute(
                             "SELECT data FROM index_parts WHERE build_id = ? AND name = ? AND piece = ?", (build_id, name, piece)
                         )

@@ -37,7 +37,7 @@ class Database(Protocol):
     lock_row: str  # appended to a SELECT whose rows the transaction goes on to change
     where: str  # for messages: the file or the server (without its password)
 
-    def transaction(self) -> Iterator[Transaction]: ...
+    def transaction(self, write: bool = True) -> Iterator[Transaction]: ...
 
     def close(self) -> None: ...
 
@@ -59,7 +59,7 @@ def open_database(location: str | Path, pool_size: int = 4) -> Database:
 
 
 def schema_version(database: Database) -> int:
-    with database.transaction() as tx:
+    with database.transaction(write=False) as tx:
         if database.dialect == "sqlite":
             exists = tx.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
         else:
@@ -132,11 +132,12 @@ class SQLiteDatabase:
         return db
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, write: bool = True) -> Iterator[Transaction]:
         with closing(self._connect()) as db:
             # IMMEDIATE takes the write lock before the first read, so a read-then-write (the
-            # next turn's position) cannot interleave with another writer's.
-            db.execute("BEGIN IMMEDIATE")
+            # next turn's position) cannot interleave with another writer's; a read-only
+            # transaction takes none, and WAL lets it read beside a writer.
+            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield _SQLiteTransaction(db)
             except BaseException:
@@ -192,7 +193,8 @@ class PostgresDatabase:
         self._pool.open(wait=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, write: bool = True) -> Iterator[Transaction]:
+        # Row locks (lock_row) do the work SQLite's write lock does; `write` changes nothing here.
         try:
             with self._pool.connection() as connection, connection.transaction():
                 yield _PostgresTransaction(connection)
