@@ -28,7 +28,7 @@ from policyqa.storage.database import StorageUnavailable
 from .bodylimit import MAX_BODY_BYTES, BodyLimit
 from .errors import ApiError, error_name, message, reply, request_lang
 from .ratelimit import RateLimit
-from .routers import ask, conversations, documents, health, index, passages, search, training
+from .routers import ask, compare, conversations, documents, health, index, passages, search, training
 from .schemas import ERRORS, LIMITED
 from .service import NotReady, Service
 
@@ -182,7 +182,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             allow_headers=["Content-Type", "X-API-Key", "X-Conversation-Token", "Accept-Language"],
         )
 
-    for router in (health.router, conversations.router, documents.router, passages.router, index.router):
+    for router in (health.router, conversations.router, documents.router, passages.router, index.router, compare.router):
         app.include_router(router, prefix="/v1", responses=ERRORS)
     for router in (search.router, ask.router, training.router):
         app.include_router(router, prefix="/v1", responses=ERRORS | LIMITED)

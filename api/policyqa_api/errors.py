@@ -34,6 +34,8 @@ MESSAGES = {
         "le document « {id} » est au catalogue mais pas dans l’index, car son fichier manque sur ce "
         "serveur : placez-le dans corpus/local/{path} puis reconstruisez l’index",
     ),
+    "compare_unknown": ("{detail}", "{detail}"),
+    "compare_refused": ("cannot compare: {detail}", "comparaison impossible : {detail}"),
     "unknown_family": (
         "unknown family '{id}' in the filter; known: {known}",
         "famille inconnue « {id} » dans le filtre ; familles connues : {known}",

@@ -238,3 +238,49 @@ class IndexStatusOut(BaseModel):
     # cannot be reached); build_id is the one this worker serves, equal once it has switched.
     published_build: str = ""
     worker: str = ""  # host:process of the worker that answered, to tell the workers apart
+
+
+class CompareDocumentOut(BaseModel):
+    id: str
+    symbol: str
+    title: str
+    adopted: str
+    session: str
+
+
+class CompareProvisionOut(BaseModel):
+    key: str  # the structural key ("op-5")
+    locator: str  # as cited ("op. 5")
+    page_start: int
+    page_end: int
+    passage_ids: list[str]  # GET /v1/passages/{id} for each
+    text: str
+
+
+class DiffPieceOut(BaseModel):
+    op: Literal["equal", "delete", "insert"]
+    text: str
+
+
+class ComparePairOut(BaseModel):
+    status: Literal["unchanged", "amended", "added", "dropped"]
+    moved: bool  # out of the order the other paragraphs keep
+    similarity: float  # share of words in common, in order (0 when unpaired)
+    old: CompareProvisionOut | None
+    new: CompareProvisionOut | None
+    diff: list[DiffPieceOut]  # an amended pair's words: equal, delete (old only), insert (new only)
+
+
+class CompareCountsOut(BaseModel):
+    unchanged: int
+    amended: int
+    added: int
+    dropped: int
+    moved: int
+
+
+class CompareOut(BaseModel):
+    old: CompareDocumentOut  # the earlier version, whichever order they were given in
+    new: CompareDocumentOut
+    counts: CompareCountsOut
+    pairs: list[ComparePairOut]  # in the new version's order, a dropped paragraph where it stood

@@ -34,6 +34,8 @@ class ExtractiveAnswerer:
         asked = self.front.read(question, lang, filters)
         if isinstance(asked, Answer):
             return asked
+        if (changes := self.front.changes(asked)) is not None:
+            return changes
         findings = self.front.gather(asked, k=self.settings.candidates)
         if not findings.covered:
             return self.front.declined(findings)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from policyqa.answer.changes import answer_changes, asks_for_changes
 from policyqa.answer.citations import Source, make_citation
 from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE, phrase
 from policyqa.answer.quotes import preview
@@ -97,6 +98,16 @@ class Front:
         if lang is None and found.lang and not found.supported:
             return Answer(UNSUPPORTED_LANGUAGE, found.lang, (), False, mode=self.mode)
         return Asked(text, language.answer_language(text, lang), filters)
+
+    def changes(self, asked: Asked) -> Answer | None:
+        """The answer to a question about what changed between versions of a text it names,
+        from their comparison (answer/changes.py), in every mode: the differences are found
+        by aligning the texts, not written by a model. None for any other question."""
+        if asked.filters.doc_ids or asked.filters.families or not asks_for_changes(asked.question):
+            return None
+        index = self.retriever.index
+        understood = understand(asked.question, index.catalogue, index.documents, index.vocabulary())
+        return answer_changes(asked.question, asked.lang, understood, index, self.mode)
 
     def candidates(self, asked: Asked, k: int) -> tuple[Understanding, SearchResult, Mentions]:
         """What the question names, and the search restricted accordingly (the relevance

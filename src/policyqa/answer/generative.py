@@ -118,6 +118,8 @@ class LLMAnswerer:
         asked = self.front.read(question, lang, filters)
         if isinstance(asked, Answer):
             return Draft(question, asked.lang, ready=asked)
+        if (changes := self.front.changes(asked)) is not None:
+            return Draft(asked.question, changes.lang, ready=changes)
         findings = self.front.gather(asked, k=self.front.settings.candidates)
         # The model sees the candidates the relevance model ranks highest, best first.
         best = [s.hit for s in findings.ranked[: self.settings.sources]]

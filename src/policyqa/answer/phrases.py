@@ -18,6 +18,15 @@ PHRASES = {
         "unknown_year": "Le corpus ne contient aucun texte de {years} du type que nomme la question.",
         "after_corpus": "La question porte sur {year}, après le plus récent des textes du corpus (adopté le {latest}) : "
         "le corpus ne peut pas en rendre compte.",
+        "changes_lead": "Entre {old} ({old_year}) et {new} ({new_year}) : {amended} paragraphe(s) modifié(s), {added} ajouté(s), "
+        "{dropped} supprimé(s), {moved} déplacé(s) ; {unchanged} inchangé(s).",
+        "changes_added": "Ajouté en {year}, {locator}{pages} :",
+        "changes_dropped": "Supprimé après {year}, {locator}{pages} :",
+        "changes_amended": "Modifié, {old_locator} ({old_year}) → {locator} ({year}){pages} ; "
+        "mots ajoutés : {inserted} ; mots retirés : {deleted}",
+        "changes_none": "aucun",
+        "changes_more": "Et {count} autre(s) changement(s) : la comparaison complète avec policyqa compare {old} {new} "
+        "ou GET /v1/compare?old={old}&new={new}.",
     },
     "en": {
         "according": "According to {title}, {locator}{pages}:",
@@ -34,6 +43,15 @@ PHRASES = {
         "unknown_year": "The corpus holds no text of {years} of the kind the question names.",
         "after_corpus": "The question is about {year}, after the latest text in the corpus (adopted on {latest}): the "
         "corpus cannot report on it.",
+        "changes_lead": "Between {old} ({old_year}) and {new} ({new_year}): {amended} paragraph(s) amended, {added} added, "
+        "{dropped} dropped, {moved} moved; {unchanged} unchanged.",
+        "changes_added": "Added in {year}, {locator}{pages}:",
+        "changes_dropped": "Dropped after {year}, {locator}{pages}:",
+        "changes_amended": "Amended, {old_locator} ({old_year}) → {locator} ({year}){pages}; "
+        "words added: {inserted}; words removed: {deleted}",
+        "changes_none": "none",
+        "changes_more": "And {count} other change(s): the whole comparison with policyqa compare {old} {new} "
+        "or GET /v1/compare?old={old}&new={new}.",
     },
 }
 

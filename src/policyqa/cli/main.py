@@ -12,6 +12,7 @@ import typer
 
 from policyqa.cli import query
 from policyqa.cli.common import load_settings, out
+from policyqa.cli.compare import compare
 from policyqa.cli.corpus import corpus_app
 from policyqa.cli.index import index_app, models_app
 from policyqa.cli.llm import llm_app
@@ -30,6 +31,7 @@ app.add_typer(relevance_app, name="relevance")
 app.command()(query.search)
 app.command("eval")(query.eval_)
 app.command()(query.ask)
+app.command()(compare)
 
 
 @app.command()
