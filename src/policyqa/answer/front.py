@@ -107,6 +107,10 @@ class Front:
             return None
         index = self.retriever.index
         understood = understand(asked.question, index.catalogue, index.documents, index.vocabulary())
+        if understood.declines:
+            # A version the corpus lacks ("the 2027 resolution", « la résolution de 2021 ») is
+            # declined as any question about it, never answered from the versions held.
+            return None
         return answer_changes(asked.question, asked.lang, understood, index, self.mode)
 
     def candidates(self, asked: Asked, k: int) -> tuple[Understanding, SearchResult, Mentions]:
