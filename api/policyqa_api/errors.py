@@ -35,6 +35,7 @@ MESSAGES = {
         "serveur : placez-le dans corpus/local/{path} puis reconstruisez l’index",
     ),
     "compare_unknown": ("{detail}", "{detail}"),
+    "unknown_case_topic": ("no case exercise on '{topic}'; topics: {known}", "aucun cas pratique sur « {topic} » ; thèmes : {known}"),
     "compare_refused": ("cannot compare: {detail}", "comparaison impossible : {detail}"),
     "unknown_family": (
         "unknown family '{id}' in the filter; known: {known}",

@@ -487,3 +487,17 @@ def test_a_flooding_client_gets_429s_and_cannot_starve_the_others(env, tmp_path)
         polite_client.close()
         flood_client.close()
         stop(proc)
+
+
+def test_case_exercises_over_http(base):
+    """This server's index holds none of the treaties the cases cite: every case is left out,
+    each with the reason, never shown unchecked."""
+    r = httpx.post(f"{base}/v1/training/cases", json={"lang": "fr"})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["count"] == 0 and len(data["left_out"]) == 10 and all("not in the index" in p for p in data["left_out"])
+    pdf = httpx.post(f"{base}/v1/training/cases", json={"lang": "en", "format": "pdf"}, timeout=60)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    unknown = httpx.post(f"{base}/v1/training/cases", json={"lang": "fr", "topic": "astronomie"})
+    assert unknown.status_code == 404 and "smuggling" in unknown.json()["detail"]
+    assert httpx.post(f"{base}/v1/training/cases", json={"lang": "de"}).status_code == 422

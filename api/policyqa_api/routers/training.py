@@ -13,8 +13,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from policyqa.conversation.store import UnknownConversation
+from policyqa.training.case_layout import cases_handout, cases_json
+from policyqa.training.cases import case_set
+from policyqa.training.cases import topics as case_topics
 from policyqa.training.handout import Handout
-from policyqa.training.layout import pack_handout, quiz_handout, quiz_json
+from policyqa.training.layout import pack_handout, quiz_handout, quiz_json, today
 from policyqa.training.pack import build_pack
 from policyqa.training.quiz import build_quiz
 from policyqa.training.render_md import render_markdown
@@ -122,6 +125,31 @@ def quiz(body: QuizIn, service: ServiceDep, request: Request):
     if body.format != "json":
         return _document(quiz_handout(built, body.answers), body.format, _filename("quiz", body.topic))
     return quiz_json(built, body.answers)
+
+
+class CasesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lang: Literal["fr", "en"] = "fr"
+    topic: str | None = Field(None, max_length=50, description="only the cases on this topic (smuggling, trafficking, refugees, …)")
+    answers: StrictBool = Field(True, description="include the answer key and the provisions")
+    format: Format = "json"
+
+
+@router.post(
+    "/cases",
+    responses=DOCUMENT,
+    summary="Case exercises: fact patterns asking what the law requires, the key citing the controlling provisions (json, markdown or pdf)",
+)
+def cases(body: CasesIn, service: ServiceDep, request: Request):
+    request.state.lang = body.lang
+    retriever = service.ready_retriever()
+    if body.topic and body.topic not in case_topics(body.lang):
+        raise ApiError(404, "unknown_case_topic", topic=body.topic, known=", ".join(case_topics(body.lang)))
+    built = case_set(retriever.index, body.lang, body.topic or None)
+    if body.format != "json":
+        return _document(cases_handout(built, body.answers, today()), body.format, _filename("cases", body.topic or body.lang))
+    return cases_json(built, body.answers)
 
 
 @router.get(

@@ -125,6 +125,36 @@ def quiz_command(
     _write(quiz_handout(quiz, answers), out_path, quiz_json(quiz, answers) if as_json else None)
 
 
+@training_app.command("cases")
+def cases_command(
+    out_path: Out,
+    lang: Lang = "fr",
+    topic: Annotated[Optional[str], typer.Option(help="only the cases on this topic (smuggling, trafficking, refugees, …)")] = None,
+    answers: Annotated[bool, typer.Option("--answers/--no-answers", help="include the answer key and the provisions")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="also write x.json")] = False,
+) -> None:
+    """Case exercises: fact patterns asking what the law requires, with an answer key citing the
+    controlling provisions (each quote checked against the index) and why the distractors fail."""
+    from policyqa.index.store import load_index
+    from policyqa.training.case_layout import cases_handout, cases_json
+    from policyqa.training.cases import case_set, topics
+    from policyqa.training.layout import today
+
+    _check(lang, out_path, as_json)
+    if topic is not None and topic not in topics(lang):
+        _fail(f"no case on '{topic}': topics are {', '.join(topics(lang))}")
+    try:
+        index = load_index(load_settings().index_dir)
+    except IndexProblem as exc:
+        _fail(str(exc), 1)
+        raise
+    cases = case_set(index, lang, topic)
+    for problem in cases.problems:
+        err.print(f"[yellow]left out {problem}[/]")
+    err.print(f"{len(cases.cases)} cases")
+    _write(cases_handout(cases, answers, today()), out_path, cases_json(cases, answers) if as_json else None)
+
+
 @training_app.command("transcript")
 def transcript_command(
     conversation: Annotated[str, typer.Option(help="the conversation id (as the chat page and /v1/conversations show it)")],

@@ -32,8 +32,9 @@ class Bullets:
 class Quote:
     """A verbatim span of one passage and the line that says where it comes from.
 
-    `source` always ends with "passage <id>", which is how a reader (or a test) finds the
-    passage the quote must be part of.
+    In packs, quizzes and session records `source` ends with "passage <id>", which is how a
+    reader (or a test) finds the passage the quote must be part of; case exercises, printed
+    for a courtroom training, name the text, provision, page and legal nature only.
     """
 
     text: str

@@ -12,7 +12,7 @@ from policyqa.training.wording import doc_name, phrase, source_line
 from policyqa.types import Document
 
 
-def _today() -> str:
+def today() -> str:
     return dt.date.today().isoformat()
 
 
@@ -30,7 +30,7 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
         blocks.append(Para(phrase(lang, "filtered", docs=", ".join(pack.doc_ids)), emphasis=True))
     if not pack.covered:
         blocks += [Para(phrase(lang, "not_covered", best=f"{pack.best_score:.2f}")), Para(phrase(lang, "not_covered_hint")), _method(pack)]
-        return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or _today()), head)
+        return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or today()), head)
     if pack.other_language:
         blocks.append(Para(phrase(lang, "other_language"), emphasis=True))
     documents = {d.id: d for d in pack.documents}
@@ -96,7 +96,7 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
     blocks.append(Heading(phrase(lang, "questions")))
     blocks.append(Bullets(pack.questions, numbered=True))
     blocks += [Heading(phrase(lang, "method"), 2), _method(pack)]
-    return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or _today()), head)
+    return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or today()), head)
 
 
 def _method(pack: Pack) -> Para:
@@ -114,7 +114,7 @@ def quiz_handout(quiz: Quiz, answers: bool = True, date: str | None = None) -> H
     its source; without answers nothing in the handout gives them away."""
     lang = quiz.lang
     blocks: list = []
-    subtitle = phrase(lang, "quiz_subtitle" if answers else "quiz_subtitle_plain", date=date or _today(), seed=quiz.seed)
+    subtitle = phrase(lang, "quiz_subtitle" if answers else "quiz_subtitle_plain", date=date or today(), seed=quiz.seed)
     head = phrase(lang, "running_head", topic=quiz.topic)
     if quiz.doc_ids:
         blocks.append(Para(phrase(lang, "filtered", docs=", ".join(quiz.doc_ids)), emphasis=True))

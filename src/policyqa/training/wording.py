@@ -10,6 +10,27 @@ from policyqa.types import Document
 
 PHRASES = {
     "fr": {
+        "cases_title": "Cas pratiques : ce que le droit exige",
+        "cases_subtitle": "Préparé par policyqa ({date}). Chaque cas a été rédigé à partir des dispositions qu’il cite ; "
+        "chaque citation est reproduite mot pour mot et vérifiée dans le texte.",
+        "cases_intro": "{n} cas. Lisez les faits, puis choisissez la réponse que le droit impose ; le corrigé cite les "
+        "dispositions applicables et explique pourquoi les autres réponses ne s’appliquent pas.",
+        "cases_none": "Aucun cas pratique sur ce thème pour l’instant. Thèmes disponibles : {topics}.",
+        "case_heading": "Cas {n} : {title}",
+        "case_facts": "Les faits",
+        "case_question": "La question",
+        "cases_key": "Corrigé",
+        "case_answer": "Cas {n} : réponse {letter}",
+        "case_why": "Pourquoi",
+        "labelled": "{label} : {text}",
+        "case_why_not": "Pourquoi pas {letter}",
+        "case_provisions": "Dispositions applicables",
+        "case_elements": "Les éléments des faits et le texte qui les vise",
+        "nature_binding": "traité, contraignant pour les États parties",
+        "nature_resolution": "résolution de l’Assemblée générale, non contraignante",
+        "nature_compact": "pacte non contraignant",
+        "nature_declaration": "déclaration, non contraignante en elle-même",
+        "nature_other": "texte non contraignant",
         "pack_title": "Dossier de formation : {topic}",
         "pack_subtitle": "Préparé par policyqa à partir du corpus ({date}). Chaque citation est reproduite mot pour mot "
         "et renvoie au passage dont elle est tirée (document, disposition, page, identifiant du passage).",
@@ -94,6 +115,27 @@ PHRASES = {
         "transcript_mode": "mode : {mode}",
     },
     "en": {
+        "cases_title": "Case exercises: what the law requires",
+        "cases_subtitle": "Prepared by policyqa ({date}). Each case was written from the provisions it cites; every "
+        "quote is reproduced word for word and checked against the text.",
+        "cases_intro": "{n} cases. Read the facts, then choose the answer the law requires; the key cites the controlling "
+        "provisions and explains why the other answers do not apply.",
+        "cases_none": "No case exercise on this topic yet. Topics available: {topics}.",
+        "case_heading": "Case {n}: {title}",
+        "case_facts": "The facts",
+        "case_question": "The question",
+        "cases_key": "Answer key",
+        "case_answer": "Case {n}: answer {letter}",
+        "case_why": "Why",
+        "labelled": "{label}: {text}",
+        "case_why_not": "Why not {letter}",
+        "case_provisions": "Controlling provisions",
+        "case_elements": "The elements of the facts and the text that addresses them",
+        "nature_binding": "treaty, binding on its States parties",
+        "nature_resolution": "General Assembly resolution, not binding",
+        "nature_compact": "non-binding compact",
+        "nature_declaration": "declaration, not binding in itself",
+        "nature_other": "not binding",
         "pack_title": "Training pack: {topic}",
         "pack_subtitle": "Prepared by policyqa from the corpus ({date}). Every quotation is verbatim and points to the "
         "passage it comes from (document, provision, page, passage id).",

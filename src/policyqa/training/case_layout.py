@@ -1,0 +1,112 @@
+"""Case exercises laid out as a handout (and as JSON for the chat page and other tools):
+the cases first, then the key, where each answer is explained, each distractor answered,
+and each controlling provision quoted with its legal nature, binding texts first."""
+
+from __future__ import annotations
+
+from policyqa.training.cases import Case, CaseSet, Checked, binding, topics
+from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote
+from policyqa.training.wording import doc_name, phrase
+
+
+def nature(checked: Checked, lang: str) -> str:
+    document = checked.document
+    if binding(document):
+        return phrase(lang, "nature_binding")
+    key = {"resolution": "nature_resolution", "compact": "nature_compact", "declaration": "nature_declaration"}.get(
+        document.kind, "nature_other"
+    )
+    return phrase(lang, key)
+
+
+def where(checked: Checked, lang: str) -> str:
+    """Title (symbol), provision and page, and the text's legal nature; no internal id."""
+    document, passage = checked.document, checked.passage
+    name = doc_name(document)
+    symbol = f" ({document.symbol})" if document.symbol and document.symbol != name else ""
+    page = f", p. {passage.pages}" if passage.pages else ""
+    return f"{name}{symbol}, {checked.cited.locator}{page} — {nature(checked, lang)}"
+
+
+def cases_handout(cases: CaseSet, answers: bool = True, date: str = "") -> Handout:
+    lang = cases.lang
+    title = phrase(lang, "cases_title")
+    blocks: list = []
+    if not cases.cases:
+        blocks.append(Para(phrase(lang, "cases_none", topics=", ".join(topics(lang)))))
+        return Handout(title, lang, tuple(blocks), phrase(lang, "cases_subtitle", date=date), title)
+    blocks.append(Para(phrase(lang, "cases_intro", n=len(cases.cases))))
+    for n, case in enumerate(cases.cases, 1):
+        blocks += [
+            Heading(phrase(lang, "case_heading", n=n, title=case.title)),
+            Heading(phrase(lang, "case_facts"), 2),
+            Para(case.facts),
+            Heading(phrase(lang, "case_question"), 2),
+            Para(case.question),
+            Bullets(tuple(f"{o.label}. {o.text}" for o in case.options), labelled=True),
+        ]
+    if answers:
+        blocks.append(Heading(phrase(lang, "cases_key")))
+        for n, case in enumerate(cases.cases, 1):
+            blocks += _key(n, case, cases.sources[case.id], lang)
+    return Handout(title, lang, tuple(blocks), phrase(lang, "cases_subtitle", date=date), title)
+
+
+def _key(n: int, case: Case, sources: tuple[tuple[Checked, ...], tuple[Checked, ...]], lang: str) -> list:
+    provisions, elements = sources
+    right = case.answer
+    blocks: list = [
+        Heading(phrase(lang, "case_answer", n=n, letter=right.label), 2),
+        Para(phrase(lang, "labelled", label=phrase(lang, "case_why"), text=right.explanation)),
+    ]
+    for option in case.options:
+        if not option.correct:
+            blocks.append(Para(phrase(lang, "labelled", label=phrase(lang, "case_why_not", letter=option.label), text=option.explanation)))
+    blocks.append(Para(phrase(lang, "case_provisions"), emphasis=True))
+    for checked in provisions:
+        blocks.append(Quote(checked.cited.quote, where(checked, lang), checked.passage.lang))
+    if elements:
+        blocks.append(Para(phrase(lang, "case_elements"), emphasis=True))
+        blocks.append(
+            Bullets(tuple(f"{e.cited.element} — {e.document.short_title or e.document.title}, {e.cited.locator}" for e in elements))
+        )
+    return blocks
+
+
+def cases_json(cases: CaseSet, answers: bool = True) -> dict:
+    items = []
+    for case in cases.cases:
+        entry: dict = {
+            "id": case.id,
+            "title": case.title,
+            "topic": case.topic,
+            "facts": case.facts,
+            "question": case.question,
+            "options": [{"label": o.label, "text": o.text} for o in case.options],
+        }
+        if answers:
+            provisions, elements = cases.sources[case.id]
+            entry |= {
+                "answer": case.answer.label,
+                "explanations": {o.label: o.explanation for o in case.options},
+                "provisions": [
+                    {
+                        "doc_id": c.cited.doc_id,
+                        "title": doc_name(c.document),
+                        "symbol": c.document.symbol,
+                        "locator": c.cited.locator,
+                        "pages": c.passage.pages,
+                        "passage_id": c.passage.id,
+                        "quote": c.cited.quote,
+                        "binding": binding(c.document),
+                        "nature": nature(c, cases.lang),
+                    }
+                    for c in provisions
+                ],
+                "elements": [
+                    {"element": e.cited.element, "doc_id": e.cited.doc_id, "locator": e.cited.locator, "quote": e.cited.quote}
+                    for e in elements
+                ],
+            }
+        items.append(entry)
+    return {"lang": cases.lang, "count": len(items), "cases": items, "left_out": list(cases.problems)}
