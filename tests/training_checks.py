@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.training.handout import Bullets, Handout, quote_marks
+from policyqa.training.handout import Bullets, Handout, Heading, quote_marks
 from policyqa.types import Passage
 
 PASSAGE_ID = re.compile(r"passage ([0-9a-f]{8,})")
@@ -80,7 +80,7 @@ def assert_quotes_verbatim(path: Path, handout: Handout, passages: dict[str, Pas
         opening, closing = quote_marks(q.lang)
         block = norm(f"{opening}{' '.join(q.text.split())}{closing} — {q.source}")
         assert block in text, f"quote not printed as given: {block[:160]}"
-        (pid,) = PASSAGE_ID.findall(q.source)
+        pid = q.passage_id or PASSAGE_ID.findall(q.source)[0]
         assert pid in passages, f"the source names an unknown passage {pid}"
         assert quote_is_in(q.text, passages[pid]), f"not verbatim in passage {pid}: {q.text[:160]}"
         quoted_ids.add(pid)
@@ -89,3 +89,22 @@ def assert_quotes_verbatim(path: Path, handout: Handout, passages: dict[str, Pas
     pointers = {pid for b in handout.blocks if isinstance(b, Bullets) for item in b.items for pid in PASSAGE_ID.findall(item)}
     assert printed_ids <= quoted_ids | pointers, f"passages named without a checked quote: {printed_ids - quoted_ids - pointers}"
     return len(handout.quotes())
+
+
+def assert_no_stranded_headings(path: Path, handout: Handout) -> None:
+    """No page ends with a heading: the last line printed on each page but the last is not a
+    heading (nor the end of one that wraps), and no internal passage id is printed."""
+    from pypdf import PdfReader
+
+    headings = [norm(b.text) for b in handout.blocks if isinstance(b, Heading)]
+    pages = PdfReader(path).pages
+    for number, page in enumerate(pages[:-1], 1):
+        lines = [
+            norm(line)
+            for line in page.extract_text().splitlines()
+            if line.strip() and not re.fullmatch(r"\s*Page \d+ / \d+\s*", line) and line.strip() != handout.running_head.strip()
+        ]
+        assert lines, f"page {number} is empty"
+        last = lines[-1]
+        stranded = [h for h in headings if h.endswith(last) or last.endswith(h)]
+        assert not stranded, f"page {number} of {path.name} ends with the heading {stranded[0]!r}"

@@ -271,6 +271,7 @@ def test_the_chat_page_in_chromium(server, shots):
 
 
 def test_training_in_the_chat_page_practice_quiz_pack_and_session_record(server, shots, tmp_path):
+    from playwright.sync_api import expect
     from pypdf import PdfReader
 
     outside: list[str] = []
@@ -317,6 +318,19 @@ def test_training_in_the_chat_page_practice_quiz_pack_and_session_record(server,
         assert pack.name == "policyqa-pack-migrant-children.pdf"
         text = " ".join(page_.extract_text() for page_ in PdfReader(pack).pages)
         assert "Key provisions" in text or "provisions" in text.lower(), text[:500]
+        # A topic the texts do not treat is told in the page, in plain words, with no download.
+        downloads: list = []
+
+        def seen(download) -> None:
+            downloads.append(download)
+
+        page.on("download", seen)
+        page.fill("#pack-topic", "cryptocurrency taxation of football transfers")
+        page.click("#pack-form button[data-format=pdf]")
+        expect(page.locator("#pack-status")).to_contain_text("do not deal with", timeout=120_000)
+        status = page.inner_text("#pack-status")
+        assert "there is no pack to download" in status and "similarity" not in status and not downloads
+        page.remove_listener("download", seen)
 
         # The session record of a conversation.
         page.fill("#question", "Can a refugee be returned to a country where his life would be threatened?")

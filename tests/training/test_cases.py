@@ -10,15 +10,16 @@ from dataclasses import replace
 
 import pytest
 from service_helpers import build_subset_index
-from training_checks import PASSAGE_ID, assert_pages_not_blank, norm, pdf_text, quote_is_in
+from training_checks import PASSAGE_ID, assert_no_stranded_headings, assert_pages_not_blank, norm, pdf_text, quote_is_in
 
 from policyqa.index.embedder import HashingEmbedder
 from policyqa.index.store import load_index
 from policyqa.text import language
 from policyqa.training.case_layout import cases_handout, cases_json
-from policyqa.training.cases import LANGS, binding, case_set, check, load_cases
+from policyqa.training.cases import LANGS, case_set, check, load_cases
 from policyqa.training.output import write_handout
 from policyqa.training.render_md import render_markdown
+from policyqa.training.wording import binding
 
 # Every situation the training sessions ask for, in each language.
 REQUIRED_TOPICS = {"smuggling", "trafficking", "children"}
@@ -87,6 +88,7 @@ def test_the_handout_has_no_internal_ids_and_every_quote_printed(index, lang, tm
     handout = cases_handout(cases, answers=True, date="2026-12-03")
     pdf, md = write_handout(handout, tmp_path / f"cases-{lang}", None)
     assert assert_pages_not_blank(pdf, tmp_path) >= 5
+    assert_no_stranded_headings(pdf, handout)
     printed = pdf_text(pdf, handout)
     markdown = render_markdown(handout)
     for text in (printed, markdown):

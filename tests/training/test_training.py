@@ -143,7 +143,10 @@ def test_pack_quotes_verbatim_and_renders_to_readable_pdf_and_markdown(retriever
 
 
 def test_a_topic_the_corpus_does_not_cover_gives_a_short_pack_that_says_so(retriever, tmp_path):
-    for lang, expected in (("fr", "Le corpus ne couvre pas ce thème"), ("en", "The corpus does not cover this topic")):
+    for lang, expected in (
+        ("fr", "Les textes disponibles ne traitent pas de ce thème"),
+        ("en", "The available texts do not deal with this topic"),
+    ):
         pack = build_pack(retriever, "cryptocurrency taxation of football transfers", lang, settings=STRICT)
         assert not pack.covered and not pack.groups and not pack.definitions and not pack.questions
         handout = pack_handout(pack)

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from service_helpers import build_subset_index
-from training_checks import PASSAGE_ID, assert_pages_not_blank, assert_quotes_verbatim, pdf_text, quote_is_in
+from training_checks import PASSAGE_ID, assert_no_stranded_headings, assert_pages_not_blank, assert_quotes_verbatim, pdf_text, quote_is_in
 from typer.testing import CliRunner
 
 from policyqa.answer.extractive import ExtractiveAnswerer
@@ -66,7 +66,13 @@ def test_french_pack_on_migrant_children(retriever, passages, tmp_path):
     pdf, md = write_handout(handout, tmp_path / "enfants.pdf")
     assert assert_pages_not_blank(pdf, tmp_path) >= 2
     assert assert_quotes_verbatim(pdf, handout, passages) >= len(pack.provisions) + len(pack.definitions)
+    # Page by page: no heading left at the foot of a page, no internal id printed.
+    assert_no_stranded_headings(pdf, handout)
     text = pdf_text(pdf, handout)
+    assert not PASSAGE_ID.search(text) and not re.search(r"\b[0-9a-f]{16}\b", text)
+    # Treaties first, each instrument with its legal nature.
+    natures = [b.text for b in handout.blocks if getattr(b, "level", 0) == 2 and "contraignant" in getattr(b, "text", "")]
+    assert natures and natures == sorted(natures, key=lambda t: "contraignant pour les États parties" not in t)
     for heading in ("Dispositions clés", "Définitions", "Liens entre les instruments", "Questions pour la discussion"):
         assert heading in text and f"## {heading}" in md.read_text(encoding="utf-8")
     assert "texte disponible en anglais uniquement" in text
@@ -90,13 +96,14 @@ def test_english_pack_on_trafficking_and_smuggling(retriever, passages, tmp_path
     pdf, _ = write_handout(handout, tmp_path / "traffic.pdf")
     assert_pages_not_blank(pdf, tmp_path)
     assert assert_quotes_verbatim(pdf, handout, passages) >= len(pack.provisions)
+    assert_no_stranded_headings(pdf, handout)
 
 
 @pytest.mark.parametrize(
     "lang,topic,expected",
     [
-        ("fr", "fiscalité des cryptomonnaies", "Le corpus ne couvre pas ce thème"),
-        ("en", "football world cup results", "The corpus does not cover this topic"),
+        ("fr", "fiscalité des cryptomonnaies", "Les textes disponibles ne traitent pas de ce thème"),
+        ("en", "football world cup results", "The available texts do not deal with this topic"),
     ],
 )
 def test_uncovered_topic_gives_a_one_page_pack_that_says_so(retriever, tmp_path, lang, topic, expected):
@@ -209,6 +216,6 @@ def test_cli_pack_with_the_real_index(index_root, tmp_path, monkeypatch):
     none = CliRunner().invoke(
         app, ["training", "pack", "--topic", "fiscalité des cryptomonnaies", "--lang", "fr", "--out", str(tmp_path / "none")]
     )
-    assert none.exit_code == 0 and "ne couvre pas ce thème" in (tmp_path / "none.md").read_text(encoding="utf-8")
+    assert none.exit_code == 0 and "ne traitent pas de ce thème" in (tmp_path / "none.md").read_text(encoding="utf-8")
     bad = CliRunner().invoke(app, ["training", "quiz", "--topic", "x", "--doc", "gcm-fr-missing", "--out", str(tmp_path / "q")])
     assert bad.exit_code == 2 and "gcm-fr-missing" in " ".join(bad.output.split())

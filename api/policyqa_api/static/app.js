@@ -614,12 +614,27 @@
       $("toggle-training").setAttribute("aria-expanded", String(!section.hidden));
       if (!section.hidden) $("pack-topic").focus();
     });
-    $("pack-form").addEventListener("submit", (event) => {
+    $("pack-form").addEventListener("submit", async (event) => {
       event.preventDefault();
-      const topic = topicOf($("pack-topic"), $("pack-status"));
+      const status = $("pack-status");
+      const topic = topicOf($("pack-topic"), status);
       if (!topic) return;
       const format = (event.submitter && event.submitter.dataset.format) || "pdf";
-      makeHandout($("pack-form"), $("pack-status"),
+      // A topic the texts do not treat is said here, in plain words: no empty handout to download.
+      status.textContent = t("preparing");
+      try {
+        const response = await fetch("/v1/training/pack", postJSON("/v1/training/pack", { topic, lang: state.ui, format: "json" }));
+        const pack = await response.json();
+        if (!response.ok) throw new Error(pack.detail || response.statusText);
+        if (!pack.covered) {
+          status.textContent = t("packNotCovered", { topic });
+          return;
+        }
+      } catch (error) {
+        status.textContent = error.message;
+        return;
+      }
+      makeHandout($("pack-form"), status,
         { url: "/v1/training/pack", options: postJSON("/v1/training/pack", { topic, lang: state.ui, format }) },
         `policyqa-pack.${format === "pdf" ? "pdf" : "md"}`);
     });

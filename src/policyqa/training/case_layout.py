@@ -4,19 +4,9 @@ and each controlling provision quoted with its legal nature, binding texts first
 
 from __future__ import annotations
 
-from policyqa.training.cases import Case, CaseSet, Checked, binding, topics
+from policyqa.training.cases import Case, CaseSet, Checked, topics
 from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote
-from policyqa.training.wording import doc_name, phrase
-
-
-def nature(checked: Checked, lang: str) -> str:
-    document = checked.document
-    if binding(document):
-        return phrase(lang, "nature_binding")
-    key = {"resolution": "nature_resolution", "compact": "nature_compact", "declaration": "nature_declaration"}.get(
-        document.kind, "nature_other"
-    )
-    return phrase(lang, key)
+from policyqa.training.wording import binding, doc_name, nature, phrase
 
 
 def where(checked: Checked, lang: str) -> str:
@@ -25,7 +15,7 @@ def where(checked: Checked, lang: str) -> str:
     name = doc_name(document)
     symbol = f" ({document.symbol})" if document.symbol and document.symbol != name else ""
     page = f", p. {passage.pages}" if passage.pages else ""
-    return f"{name}{symbol}, {checked.cited.locator}{page} — {nature(checked, lang)}"
+    return f"{name}{symbol}, {checked.cited.locator}{page} — {nature(document, lang)}"
 
 
 def cases_handout(cases: CaseSet, answers: bool = True, date: str = "") -> Handout:
@@ -99,7 +89,7 @@ def cases_json(cases: CaseSet, answers: bool = True) -> dict:
                         "passage_id": c.passage.id,
                         "quote": c.cited.quote,
                         "binding": binding(c.document),
-                        "nature": nature(c, cases.lang),
+                        "nature": nature(c.document, cases.lang),
                     }
                     for c in provisions
                 ],

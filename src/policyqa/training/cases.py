@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from importlib import resources
 
 from policyqa.retrieve.backend import SearchBackend
+from policyqa.training.wording import binding
 from policyqa.types import Document, Passage
 
 LANGS = ("fr", "en")
-# Binding instruments first: a magistrate applies a treaty; a resolution or the Compact informs.
-BINDING_KINDS = ("treaty", "convention", "protocol")
 
 
 @dataclass(frozen=True)
@@ -100,10 +99,6 @@ def _collapsed(text: str) -> str:
     return " ".join(text.split())
 
 
-def binding(document: Document) -> bool:
-    return document.family == "treaty" or document.kind in BINDING_KINDS
-
-
 def find(cited: Cited, index: SearchBackend) -> Checked | str:
     """The passage that holds the quote, or why there is none."""
     document = index.documents.get(cited.doc_id)
@@ -133,7 +128,8 @@ def check(case: Case, index: SearchBackend) -> tuple[list[str], tuple[Checked, .
                 problems.append(result)
             else:
                 found[part].append(result)
-    # Binding provisions first, whatever order they were written in.
+    # Binding provisions first, whatever order they were written in: a magistrate applies a
+    # treaty; a resolution or the Compact informs.
     provisions = tuple(sorted(found["provisions"], key=lambda c: not binding(c.document)))
     return problems, provisions, tuple(found["elements"])
 

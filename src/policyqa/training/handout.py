@@ -32,15 +32,16 @@ class Bullets:
 class Quote:
     """A verbatim span of one passage and the line that says where it comes from.
 
-    In packs, quizzes and session records `source` ends with "passage <id>", which is how a
-    reader (or a test) finds the passage the quote must be part of; case exercises, printed
-    for a courtroom training, name the text, provision, page and legal nature only.
+    `passage_id` names the passage the quote must be part of (a test checks it); only a
+    session record prints it, at the end of `source`. Packs, quizzes and case exercises,
+    printed for a courtroom training, name the text, provision and page only.
     """
 
     text: str
     source: str
     lang: str  # the quote's language: it decides the quotation marks
     note: str = ""  # e.g. "text available in English only"
+    passage_id: str = ""
 
 
 @dataclass(frozen=True)

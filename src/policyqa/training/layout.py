@@ -8,7 +8,7 @@ import datetime as dt
 from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote, quote_marks
 from policyqa.training.pack import Pack
 from policyqa.training.quiz import Quiz
-from policyqa.training.wording import doc_name, phrase, source_line
+from policyqa.training.wording import binding, doc_name, nature, phrase, source_line
 from policyqa.types import Document
 
 
@@ -29,26 +29,24 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
     if pack.doc_ids:
         blocks.append(Para(phrase(lang, "filtered", docs=", ".join(pack.doc_ids)), emphasis=True))
     if not pack.covered:
-        blocks += [Para(phrase(lang, "not_covered", best=f"{pack.best_score:.2f}")), Para(phrase(lang, "not_covered_hint")), _method(pack)]
+        blocks += [Para(phrase(lang, "not_covered")), Para(phrase(lang, "not_covered_hint")), _method(pack)]
         return Handout(title, lang, tuple(blocks), phrase(lang, "pack_subtitle", date=date or today()), head)
     if pack.other_language:
         blocks.append(Para(phrase(lang, "other_language"), emphasis=True))
     documents = {d.id: d for d in pack.documents}
     blocks.append(Heading(phrase(lang, "provisions")))
     blocks.append(Para(phrase(lang, "provisions_intro", n=len(pack.provisions), m=len(pack.groups))))
-    for group in pack.groups:
-        blocks.append(Heading(_doc_heading(group.document), 2))
+    # Treaties first (they bind), then the texts that guide; by relevance within each.
+    for group in sorted(pack.groups, key=lambda g: not binding(g.document)):
+        blocks.append(Heading(f"{_doc_heading(group.document)} ({nature(group.document, lang)})", 2))
         for p in group.provisions:
             passage = p.passage
             note = phrase(lang, "only_in") if passage.lang != lang else ""
             if p.also_in:
-                also = "; ".join(
-                    f"{doc_name(documents[a.doc_id]) if a.doc_id in documents else a.doc_id}, {a.locator} · passage {a.id}"
-                    for a in p.also_in
-                )
+                also = "; ".join(f"{doc_name(documents[a.doc_id]) if a.doc_id in documents else a.doc_id}, {a.locator}" for a in p.also_in)
                 note = f"{note} {phrase(lang, 'also_in', where=also)}".strip()
             blocks.append(
-                Quote(p.quote, source_line(group.document, passage.doc_id, passage.locator, passage.pages, passage.id), passage.lang, note)
+                Quote(p.quote, source_line(group.document, passage.doc_id, passage.locator, passage.pages), passage.lang, note, passage.id)
             )
     blocks.append(Heading(phrase(lang, "definitions")))
     if pack.definitions:
@@ -59,9 +57,10 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
             blocks.append(
                 Quote(
                     d.quote,
-                    source_line(doc, d.passage.doc_id, d.passage.locator, d.passage.pages, d.passage.id),
+                    source_line(doc, d.passage.doc_id, d.passage.locator, d.passage.pages),
                     d.passage.lang,
                     phrase(lang, "only_in") if d.passage.lang != lang else "",
+                    d.passage.id,
                 )
             )
     else:
@@ -86,9 +85,10 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
             blocks.append(
                 Quote(
                     link.quote,
-                    source_line(source, link.passage.doc_id, link.passage.locator, link.passage.pages, link.passage.id),
+                    source_line(source, link.passage.doc_id, link.passage.locator, link.passage.pages),
                     link.passage.lang,
                     phrase(lang, "only_in") if link.passage.lang != lang else "",
+                    link.passage.id,
                 )
             )
     else:
@@ -119,7 +119,7 @@ def quiz_handout(quiz: Quiz, answers: bool = True, date: str | None = None) -> H
     if quiz.doc_ids:
         blocks.append(Para(phrase(lang, "filtered", docs=", ".join(quiz.doc_ids)), emphasis=True))
     if not quiz.covered or not quiz.items:
-        blocks.append(Para(phrase(lang, "quiz_not_covered", best=f"{quiz.best_score:.2f}")))
+        blocks.append(Para(phrase(lang, "quiz_not_covered")))
         return Handout(phrase(lang, "quiz_title", topic=quiz.topic), lang, tuple(blocks), subtitle, head)
     kinds = []
     for item in quiz.items:
@@ -141,13 +141,13 @@ def quiz_handout(quiz: Quiz, answers: bool = True, date: str | None = None) -> H
         blocks.append(Heading(phrase(lang, "quiz_answers")))
         for n, item in enumerate(quiz.items, 1):
             c = item.citation
-            doc_line = source_line(None, c.title, c.locator, c.pages, c.passage_id)
+            doc_line = source_line(None, c.title, c.locator, c.pages)
             if c.symbol and c.symbol != c.title:
                 doc_line = doc_line.replace(c.title, f"{c.title} ({c.symbol})", 1)
             blocks.append(
                 Heading(phrase(lang, "quiz_answer", n=n, letter=LETTERS[item.answer], choice=_short(item.choices[item.answer])), 2)
             )
-            blocks.append(Quote(c.quote, doc_line, c.lang, phrase(lang, "only_in") if c.lang != lang else ""))
+            blocks.append(Quote(c.quote, doc_line, c.lang, phrase(lang, "only_in") if c.lang != lang else "", c.passage_id))
     return Handout(phrase(lang, "quiz_title", topic=quiz.topic), lang, tuple(blocks), subtitle, head)
 
 

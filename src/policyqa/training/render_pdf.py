@@ -77,6 +77,40 @@ def _text_height(pdf: _Pdf, text: str, width: float, line: float) -> float:
     return len(lines) * line
 
 
+def _heading_height(pdf: _Pdf, block: Heading, width: float) -> float:
+    size = 14 if block.level == 1 else 11.5
+    pdf.set_font("DejaVu", "B", size)
+    return (3 if block.level == 1 else 1.5) + _text_height(pdf, block.text, width, size * 0.5) + 1.5
+
+
+def _quote_height(pdf: _Pdf, block: Quote, width: float) -> float:
+    opening, closing = quote_marks(block.lang)
+    pdf.set_font("DejaVu", "", BODY)
+    needed = _text_height(pdf, f"{opening}{' '.join(block.text.split())}{closing}", width - 6, LINE)
+    pdf.set_font("DejaVu", "I", 8.5)
+    return needed + _text_height(pdf, f"— {block.source}" + (f" {block.note}" if block.note else ""), width - 6, 4.2)
+
+
+def _kept_with(pdf: _Pdf, blocks: tuple, at: int, width: float) -> float:
+    """The height that must fit on this page for the headings from `at` not to be left alone
+    at its foot: the headings, then what comes after them, or its first lines."""
+    needed = 0.0
+    while at < len(blocks) and isinstance(blocks[at], Heading):
+        needed += _heading_height(pdf, blocks[at], width)
+        at += 1
+    if at == len(blocks):
+        return needed
+    block = blocks[at]
+    if isinstance(block, Quote):
+        whole = _quote_height(pdf, block, width) + 2
+        # _quote moves a quote that fits on a page to the next one whole; a longer one starts here.
+        return needed + (whole if whole < pdf.h - 2 * MARGIN - 10 else 4 * LINE)
+    if isinstance(block, Para):
+        pdf.set_font("DejaVu", "I" if block.emphasis else "", BODY)
+        return needed + min(_text_height(pdf, " ".join(block.text.split()), width, LINE), 4 * LINE)
+    return needed + 3 * LINE  # the first items of a list
+
+
 def render_pdf(handout: Handout) -> bytes:
     pdf = _Pdf(handout)
     pdf.add_page()
@@ -88,11 +122,15 @@ def render_pdf(handout: Handout) -> bytes:
         pdf.set_font("DejaVu", "I", 10)
         pdf.multi_cell(width, 5, handout.subtitle, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(3)
-    for block in handout.blocks:
+    blocks = handout.blocks
+    for at, block in enumerate(blocks):
         if isinstance(block, Heading):
             size = 14 if block.level == 1 else 11.5
+            if at == 0 or not isinstance(blocks[at - 1], Heading):
+                # A heading never ends a page: it goes over with the headings under it and the
+                # start of what they head (a quote kept whole moves whole, so they move with it).
+                pdf.room_for(_kept_with(pdf, blocks, at, width))
             pdf.set_font("DejaVu", "B", size)
-            pdf.room_for(45)  # a heading at the foot of a page, alone, is no use
             pdf.ln(3 if block.level == 1 else 1.5)
             pdf.multi_cell(width, size * 0.5, block.text, new_x="LMARGIN", new_y="NEXT", align="L")
             pdf.ln(1.5)

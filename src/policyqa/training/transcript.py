@@ -71,7 +71,7 @@ def transcript_handout(
                 quote = _quote(c, passages)
                 note = phrase(lang, "only_in") if c.lang != lang else ""
                 if quote:
-                    blocks.append(Quote(quote, _source(c, documents), c.lang, note))
+                    blocks.append(Quote(quote, _source(c, documents), c.lang, note, c.passage_id))
                 else:
                     blocks.append(Para(_source(c, documents)))
         if answer.see_also:

@@ -33,11 +33,11 @@ PHRASES = {
         "nature_other": "texte non contraignant",
         "pack_title": "Dossier de formation : {topic}",
         "pack_subtitle": "Préparé par policyqa à partir du corpus ({date}). Chaque citation est reproduite mot pour mot "
-        "et renvoie au passage dont elle est tirée (document, disposition, page, identifiant du passage).",
+        "et renvoie au texte dont elle est tirée (document, disposition, page). Les traités, qui lient les États "
+        "parties, viennent en premier ; les textes non contraignants ensuite.",
         "running_head": "policyqa · {topic}",
-        "not_covered": "Le corpus ne couvre pas ce thème : aucun passage des textes disponibles n’en traite avec assez de "
-        "certitude (meilleure similarité {best}, sous le seuil calibré). Ce dossier ne contient donc aucune "
-        "disposition : mieux vaut un dossier vide qu’un dossier rempli de textes hors sujet.",
+        "not_covered": "Les textes disponibles ne traitent pas de ce thème : aucune disposition n’y répond clairement. "
+        "Plutôt que de proposer des textes hors sujet, policyqa ne prépare pas de dossier sur ce thème.",
         "not_covered_hint": "Essayez un thème voisin (par exemple : enfants migrants, traite et trafic illicite de migrants, "
         "détention en dernier recours, non-refoulement, accès à la justice, assistance consulaire), "
         "ou ajoutez au corpus les textes qui en traitent (policyqa corpus add).",
@@ -58,8 +58,8 @@ PHRASES = {
         "only_in": "(texte disponible en anglais uniquement)",
         "also_in": "Même texte, ou presque, dans : {where}.",
         "method": "Méthode",
-        "method_text": "Recherche : {queries}. Une disposition n’est retenue que si sa similarité avec l’une de ces requêtes "
-        "dépasse le seuil calibré de policyqa ; au plus {per} par instrument.",
+        "method_text": "Recherche : {queries}. Une disposition n’est retenue que si elle répond clairement à l’une de ces "
+        "recherches ; au plus {per} par instrument.",
         # Discussion questions: each names the provisions quoted above.
         "q_definition": "Selon {title}, {locator}, quels sont les éléments constitutifs de « {term} » ? Lesquels "
         "devraient être établis devant votre juridiction, et par quels moyens de preuve ?",
@@ -85,8 +85,8 @@ PHRASES = {
         "passage précis du corpus ; le corrigé donne la source de chaque réponse.",
         "quiz_subtitle_plain": "Préparé par policyqa à partir du corpus ({date}), tirage {seed}. Chaque question porte sur "
         "un texte précis du corpus.",
-        "quiz_not_covered": "Le corpus ne couvre pas ce thème (meilleure similarité {best}, sous le seuil calibré) : "
-        "aucune question n’a été posée, plutôt que des questions hors sujet.",
+        "quiz_not_covered": "Les textes disponibles ne traitent pas de ce thème : aucune question n’a été posée, plutôt "
+        "que des questions hors sujet.",
         "quiz_other_language": "Les extraits et les choix sont cités dans la langue du texte source (souvent l’anglais : le "
         "corpus n’a pas de version française de ces textes).",
         "quiz_questions": "Questions",
@@ -138,11 +138,11 @@ PHRASES = {
         "nature_other": "not binding",
         "pack_title": "Training pack: {topic}",
         "pack_subtitle": "Prepared by policyqa from the corpus ({date}). Every quotation is verbatim and points to the "
-        "passage it comes from (document, provision, page, passage id).",
+        "text it comes from (document, provision, page). Treaties, which bind their States parties, come first; "
+        "texts that do not bind come after them.",
         "running_head": "policyqa · {topic}",
-        "not_covered": "The corpus does not cover this topic: no passage of the available texts deals with it with "
-        "enough certainty (best similarity {best}, under the calibrated threshold). This pack therefore "
-        "holds no provisions: an empty pack is better than one filled with texts that are off the point.",
+        "not_covered": "The available texts do not deal with this topic: no provision answers it clearly. Rather than "
+        "offer texts that are off the point, policyqa makes no pack on it.",
         "not_covered_hint": "Try a related theme (for example: migrant children, trafficking and smuggling, detention as "
         "a last resort, non-refoulement, access to justice, consular assistance), or add the texts "
         "that deal with it to the corpus (policyqa corpus add).",
@@ -163,8 +163,8 @@ PHRASES = {
         "only_in": "(text available in French only)",
         "also_in": "Same or nearly the same wording in: {where}.",
         "method": "Method",
-        "method_text": "Searched: {queries}. A provision is kept only when its similarity to one of these queries is "
-        "above policyqa's calibrated threshold; at most {per} per instrument.",
+        "method_text": "Searched: {queries}. A provision is kept only when it clearly answers one of these searches; at "
+        "most {per} per instrument.",
         "q_definition": "According to {title}, {locator}, what are the constituent elements of “{term}”? Which of "
         "them would have to be established before your court, and by what evidence?",
         "q_two_definitions": "Compare the definitions of “{a}” ({ta}, {la}) and “{b}” ({tb}, {lb}): which element "
@@ -185,8 +185,8 @@ PHRASES = {
         "quiz_subtitle": "Prepared by policyqa from the corpus ({date}), draw {seed}. Each question is about one passage "
         "of the corpus; the answer key gives the source of every answer.",
         "quiz_subtitle_plain": "Prepared by policyqa from the corpus ({date}), draw {seed}. Each question is about one text of the corpus.",
-        "quiz_not_covered": "The corpus does not cover this topic (best similarity {best}, under the calibrated "
-        "threshold): no question was set, rather than questions that are off the point.",
+        "quiz_not_covered": "The available texts do not deal with this topic: no question was set, rather than questions "
+        "that are off the point.",
         "quiz_other_language": "Extracts and choices are quoted in the language of the source text.",
         "quiz_questions": "Questions",
         "quiz_item": "Question {n}",
@@ -226,14 +226,29 @@ def phrase(lang: str, key: str, **values: object) -> str:
     return text
 
 
+_NATURE = {"resolution": "nature_resolution", "compact": "nature_compact", "declaration": "nature_declaration"}
+BINDING_KINDS = ("treaty", "convention", "protocol")
+
+
+def binding(doc: Document) -> bool:
+    """A treaty binds its States parties; a resolution, a compact or a declaration does not."""
+    return doc.family == "treaty" or doc.kind in BINDING_KINDS
+
+
+def nature(doc: Document, lang: str) -> str:
+    """The text's legal nature, in words a court uses."""
+    return phrase(lang, "nature_binding" if binding(doc) else _NATURE.get(doc.kind, "nature_other"))
+
+
 def doc_name(doc: Document) -> str:
     return doc.short_title or doc.title
 
 
-def source_line(doc: Document | None, doc_id: str, locator: str, pages: str, passage_id: str) -> str:
-    """Where a quote comes from: title (symbol), provision, page, and the passage id, last,
-    so that anyone can look the passage up (`policyqa corpus show`, GET /v1/passages/{id})."""
+def source_line(doc: Document | None, doc_id: str, locator: str, pages: str, passage_id: str = "") -> str:
+    """Where a quote comes from: title (symbol), provision, page; and, in a session record,
+    the passage id last, so that anyone can look the passage up (`policyqa corpus show`, GET
+    /v1/passages/{id}). Packs and quizzes, printed for a courtroom training, carry no id."""
     name = doc_name(doc) if doc else doc_id
     symbol = f" ({doc.symbol})" if doc and doc.symbol and doc.symbol != name else ""
     page = f", p. {pages}" if pages else ""
-    return f"{name}{symbol}, {locator}{page} · passage {passage_id}"
+    return f"{name}{symbol}, {locator}{page}" + (f" · passage {passage_id}" if passage_id else "")
