@@ -12,12 +12,39 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from conftest import REPO, require_shared_corpus
 
 from policyqa.corpus import catalog, ingest
 from policyqa.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from policyqa.index.store import build_index
 from policyqa.settings import cache_dir
+
+CHROMIUM = os.environ.get("POLICYQA_CHROMIUM", "/usr/bin/chromium")
+# Without the networking flags chromium tries to reach Google's services, which a closed
+# network refuses; none of them is needed to render a local page.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--metrics-recording-only",
+]
+
+
+def browser():
+    """Playwright, driving Debian's chromium (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: scripts/setup installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} not installed (scripts/setup installs it)")
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright()
 
 
 def build_subset_index(doc_ids: list[str], folder: Path, embedder) -> Path:

@@ -77,6 +77,8 @@ class DocumentOut(BaseModel):
     indexed_passages: int
     file_url: str | None
     format: str = ""  # pdf, txt, md or xml: only a PDF opens at a page (#page=N)
+    series: str = ""  # versions of one text share it: GET /v1/compare takes two of them
+    adopted: str = ""  # ISO date
 
     @classmethod
     def of(cls, d: Document, available: bool, passages: int) -> DocumentOut:
@@ -95,6 +97,8 @@ class DocumentOut(BaseModel):
             indexed_passages=passages,
             file_url=f"/v1/documents/{d.id}/file" if available else None,
             format=d.format,
+            series=d.series,
+            adopted=d.adopted,
         )
 
 

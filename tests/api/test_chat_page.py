@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import require_shared_corpus
-from service_helpers import build_subset_index, free_port, serve_api, sse_events, stop
+from service_helpers import CHROMIUM, CHROMIUM_ARGS, build_subset_index, free_port, serve_api, sse_events, stop
+from service_helpers import browser as _browser
 
 pytestmark = pytest.mark.model
 SUBSET = [
@@ -21,20 +22,6 @@ SUBSET = [
     "refugee-convention-1951-en",
     "a-res-78-217-en",
     "rabat-marrakech-2023-fr",
-]
-CHROMIUM = os.environ.get("POLICYQA_CHROMIUM", "/usr/bin/chromium")
-# Without the networking flags chromium tries to reach Google's services, which a closed
-# network refuses; none of them is needed to render a local page.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--metrics-recording-only",
 ]
 DETENTION_FR = "Quelles garanties le Pacte mondial prévoit-il pour les migrants en détention ?"
 
@@ -82,16 +69,6 @@ def test_the_real_service_answers_streams_and_follows_up_over_http(server):
     assert any(c["doc_id"] == "refugee-convention-1951-en" and c["locator"].startswith("Article 33") for c in done["citations"]), done
     unknown = httpx.post(f"{server}/v1/ask", json={"question": "What is the recipe for a good couscous?"}, timeout=60).json()
     assert not unknown["answered"] and unknown["text"].startswith("The corpus does not cover this question")
-
-
-def _browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: scripts/setup installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} not installed (scripts/setup installs it)")
-    from playwright.sync_api import sync_playwright
-
-    return sync_playwright()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import sys
 import httpx
 import pytest
 from conftest import REPO
-from service_helpers import build_subset_index, free_port, serve_api, stop
+from service_helpers import CHROMIUM, CHROMIUM_ARGS, browser, build_subset_index, free_port, serve_api, stop
 
 from policyqa.answer.extractive import ExtractiveAnswerer
 from policyqa.compare.versions import CannotCompare, compare
@@ -130,5 +130,30 @@ def test_the_command_and_the_http_route(index_root, tmp_path):
         assert httpx.get(base, params={"old": "A/RES/99/1", "new": "A/RES/80/228"}).status_code == 404
         refused = httpx.get(base, params={"old": "A/RES/78/228", "new": "A/RES/78/217"}, headers={"Accept-Language": "fr"})
         assert refused.status_code == 422 and refused.json()["detail"].startswith("comparaison impossible")
+        _the_chat_page_view(f"http://127.0.0.1:{port}", tmp_path)
     finally:
         stop(proc)
+
+
+def _the_chat_page_view(base: str, tmp_path) -> None:
+    """The chat page's comparison view in chromium: two versions picked, the changes listed
+    with the words added and removed marked."""
+    from playwright.sync_api import expect
+
+    with browser() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(base + "/")
+        page.click("#toggle-training")
+        expect(page.locator("#compare-old option")).to_have_count(6, timeout=60_000)
+        page.select_option("#compare-old", "a-res-78-180-en")
+        page.select_option("#compare-new", "a-res-80-185-en")
+        page.click("#compare-form button")
+        expect(page.locator("#comparison .compare-summary")).to_contain_text("A/RES/78/180 (2023) → A/RES/80/185 (2025)", timeout=60_000)
+        assert "2 ajouté(s)" in page.inner_text("#comparison .compare-summary")
+        added = page.locator("#comparison .change.added", has_text="A/RES/80/185, op. 23")
+        assert added.count() == 1 and "Ajouté" in added.inner_text() and "deepfake" in added.inner_text()
+        amended = page.locator("#comparison .change.amended").first
+        assert amended.locator("ins").count() + amended.locator("del").count() >= 1
+        page.screenshot(path=str(tmp_path / "compare.png"), full_page=False)
+        chromium.close()

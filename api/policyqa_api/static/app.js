@@ -606,6 +606,74 @@
       el("button", { type: "button", class: "secondary", text: t("restartQuiz"), onclick: () => startQuiz($("quiz-topic").value.trim()) }));
   }
 
+  // ----- comparing two versions of a resolution (GET /v1/compare) -----
+  async function initCompare() {
+    let documents = [];
+    try {
+      documents = await getJSON("/v1/documents");
+    } catch (error) {
+      return;
+    }
+    const held = documents.filter((d) => d.series && d.indexed_passages > 0);
+    const versions = held.filter((d) => held.filter((o) => o.series === d.series).length > 1)
+      .sort((a, b) => a.series.localeCompare(b.series) || a.adopted.localeCompare(b.adopted));
+    if (!versions.length) {
+      $("compare-status").textContent = t("compareNone");
+      $("compare-form").querySelector("button").disabled = true;
+      return;
+    }
+    const label = (d) => `${d.symbol || d.short_title} (${d.adopted.slice(0, 4)}) — ${d.title}`;
+    for (const [select, pick] of [[$("compare-old"), 0], [$("compare-new"), 1]]) {
+      select.replaceChildren(...versions.map((d) => el("option", { value: d.id, text: label(d) })));
+      select.value = versions[pick].id;  // the first series' first two versions
+    }
+    $("compare-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      showComparison($("compare-old").value, $("compare-new").value);
+    });
+  }
+
+  function diffNodes(pieces) {
+    return pieces.map((piece) => piece.op === "insert" ? el("ins", { text: piece.text })
+      : piece.op === "delete" ? el("del", { text: piece.text }) : document.createTextNode(piece.text));
+  }
+
+  function where(provision, doc) {
+    const pages = provision.page_start === provision.page_end ? `p. ${provision.page_start}` : `pp. ${provision.page_start}–${provision.page_end}`;
+    return `${doc.symbol}, ${provision.locator}, ${pages}`;
+  }
+
+  async function showComparison(oldId, newId) {
+    const status = $("compare-status");
+    const box = $("comparison");
+    status.textContent = t("preparing");
+    let result;
+    try {
+      result = await getJSON(`/v1/compare?old=${encodeURIComponent(oldId)}&new=${encodeURIComponent(newId)}`);
+    } catch (error) {
+      status.textContent = error.message;
+      box.hidden = true;
+      return;
+    }
+    status.textContent = "";
+    const c = result.counts;
+    const items = result.pairs.map((pair) => {
+      const kind = pair.status === "added" ? "compareAdded" : pair.status === "dropped" ? "compareDropped"
+        : pair.status === "amended" ? "compareAmended" : "compareMoved";
+      const head = pair.status === "added" ? where(pair.new, result.new)
+        : pair.status === "dropped" ? where(pair.old, result.old) : `${where(pair.old, result.old)} → ${where(pair.new, result.new)}`;
+      const body = pair.status === "amended" ? el("p", { class: "diff" }, diffNodes(pair.diff))
+        : el("p", { class: pair.status === "dropped" ? "dropped" : "" , text: (pair.new || pair.old).text });
+      const moved = pair.moved && pair.status !== "unchanged" ? ` · ${t("compareMoved")}` : "";
+      return el("li", { class: `change ${pair.status}` }, [el("p", { class: "change-head" }, [el("strong", { text: t(kind) + moved }), ` — ${head}`]), body]);
+    });
+    box.replaceChildren(
+      el("p", { class: "compare-summary", text: t("compareSummary", { old: result.old.symbol, oldYear: result.old.adopted.slice(0, 4),
+        new: result.new.symbol, newYear: result.new.adopted.slice(0, 4), ...c }) }),
+      el("ol", { class: "changes" }, items));
+    box.hidden = false;
+  }
+
   function initTraining() {
     fillTopics();
     $("toggle-training").addEventListener("click", () => {
@@ -638,6 +706,7 @@
         { url: "/v1/training/pack", options: postJSON("/v1/training/pack", { topic, lang: state.ui, format }) },
         `policyqa-pack.${format === "pdf" ? "pdf" : "md"}`);
     });
+    initCompare();
     $("quiz-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const topic = topicOf($("quiz-topic"), $("quiz-status"));
