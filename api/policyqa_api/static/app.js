@@ -112,13 +112,18 @@
     note.textContent = available ? "" : t(state.llmReason);
   }
 
-  async function loadFilters() {
-    let documents = [];
+  // The catalogue, with what the index holds of each; empty while the service cannot say.
+  async function catalogue() {
     try {
-      documents = await getJSON("/v1/documents");
+      return await getJSON("/v1/documents");
     } catch (error) {
-      return;
+      return [];
     }
+  }
+
+  async function loadFilters() {
+    const documents = await catalogue();
+    if (!documents.length) return;
     const docSelect = $("filter-doc");
     const familySelect = $("filter-family");
     if (docSelect.options.length > 1) return;  // already filled
@@ -607,14 +612,17 @@
   }
 
   // ----- comparing two versions of a resolution (GET /v1/compare) -----
-  async function initCompare() {
-    let documents = [];
-    try {
-      documents = await getJSON("/v1/documents");
-    } catch (error) {
-      return;
-    }
-    const held = documents.filter((d) => d.series && d.indexed_passages > 0);
+  function initCompare() {
+    $("compare-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      showComparison($("compare-old").value, $("compare-new").value);
+    });
+  }
+
+  // Filled when the training section opens: the index may still be loading at page load.
+  async function fillCompare() {
+    if ($("compare-old").options.length) return;
+    const held = (await catalogue()).filter((d) => d.series && d.indexed_passages > 0);
     const versions = held.filter((d) => held.filter((o) => o.series === d.series).length > 1)
       .sort((a, b) => a.series.localeCompare(b.series) || a.adopted.localeCompare(b.adopted));
     if (!versions.length) {
@@ -627,10 +635,8 @@
       select.replaceChildren(...versions.map((d) => el("option", { value: d.id, text: label(d) })));
       select.value = versions[pick].id;  // the first series' first two versions
     }
-    $("compare-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      showComparison($("compare-old").value, $("compare-new").value);
-    });
+    $("compare-status").textContent = "";
+    $("compare-form").querySelector("button").disabled = false;
   }
 
   function diffNodes(pieces) {
@@ -680,7 +686,10 @@
       const section = $("training");
       section.hidden = !section.hidden;
       $("toggle-training").setAttribute("aria-expanded", String(!section.hidden));
-      if (!section.hidden) $("pack-topic").focus();
+      if (!section.hidden) {
+        $("pack-topic").focus();
+        fillCompare();
+      }
     });
     $("pack-form").addEventListener("submit", async (event) => {
       event.preventDefault();
