@@ -50,7 +50,11 @@ def build(
     Raises StorageUnavailable (after the build, which stays in the index folder) when the
     database cannot be reached; a later publish, e.g. POST /v1/index/reload, serves it."""
     folder, report = build_only(settings, embedder, collection, progress, on_document)
-    publish(database(settings), folder, build_note(folder, report))
+    published_to = database(settings)
+    try:
+        publish(published_to, folder, build_note(folder, report))
+    finally:
+        published_to.close()
     return folder, report
 
 
