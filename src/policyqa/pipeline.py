@@ -49,32 +49,6 @@ def build(
     """Build the index and publish it, so every worker sharing the database switches to it.
     Raises StorageUnavailable (after the build, which stays in the index folder) when the
     database cannot be reached; a later publish, e.g. POST /v1/index/reload, serves it."""
-    folder, report = build_only(settings, embedder, collection, progress, on_document)
-    published_to = database(settings)
-    try:
-        publish(published_to, folder, build_note(folder, report))
-    finally:
-        published_to.close()
-    return folder, report
-
-
-def build_note(folder: Path, report: ingest.IngestReport) -> str:
-    """What the index status says of a finished build."""
-    skipped = sum(1 for d in report.documents for problem in d.problems if problem.severity == "error")
-    return f"built {folder.name}: {len(report.passages)} passages, {skipped} document(s) skipped"
-
-
-def database(settings: Settings) -> Database:
-    return open_database(settings.db, settings.db_pool_size)
-
-
-def build_only(
-    settings: Settings,
-    embedder: Embedder,
-    collection: str = "default",
-    progress: Callable[[int, int], None] | None = None,
-    on_document: Callable[..., None] | None = None,
-) -> tuple[Path, ingest.IngestReport]:
     everything = catalog.load_catalog(settings.catalogs)
     docs = catalog.select(everything, None if collection == "all" else collection)
     report = ingest.ingest(docs, settings.corpus_roots, progress=on_document)
@@ -94,7 +68,22 @@ def build_only(
         collection,
         catalogue=everything,
     )
+    published_to = database(settings)
+    try:
+        publish(published_to, folder, build_note(folder, report))
+    finally:
+        published_to.close()
     return folder, report
+
+
+def build_note(folder: Path, report: ingest.IngestReport) -> str:
+    """What the index status says of a finished build."""
+    skipped = sum(1 for d in report.documents for problem in d.problems if problem.severity == "error")
+    return f"built {folder.name}: {len(report.passages)} passages, {skipped} document(s) skipped"
+
+
+def database(settings: Settings) -> Database:
+    return open_database(settings.db, settings.db_pool_size)
 
 
 def open_index(settings: Settings, embedder: Embedder) -> Index:

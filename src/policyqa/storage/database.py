@@ -74,8 +74,9 @@ def migrate(database: Database, upto: int = LATEST) -> int:
     """Apply the migrations after the database's version, up to `upto`; the version reached.
     Workers starting together each try: the version is read again under a lock, so each
     migration runs once."""
+    current = schema_version(database)
     for migration in MIGRATIONS:
-        if migration.version > upto or migration.version <= schema_version(database):
+        if migration.version > upto or migration.version <= current:
             continue
         blob = "BLOB" if database.dialect == "sqlite" else "BYTEA"
         with database.transaction() as tx:
