@@ -3,11 +3,13 @@ library can change without breaking clients."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from policyqa.conversation.store import Turn
+from policyqa.corpus import catalog
 from policyqa.serialise import answer_json, passage_json, to_data
 from policyqa.types import Answer, Citation, Document, Passage
 
@@ -79,9 +81,13 @@ class DocumentOut(BaseModel):
     format: str = ""  # pdf, txt, md or xml: only a PDF opens at a page (#page=N)
     series: str = ""  # versions of one text share it: GET /v1/compare takes two of them
     adopted: str = ""  # ISO date
+    # The official address for a reader of each language: the version in that language
+    # when the catalogue has one, else this document's own (catalog.official_urls).
+    official_urls: dict[str, str] = {}
+    download_url: str = ""  # where the file itself is downloaded from (`policyqa corpus fetch`)
 
     @classmethod
-    def of(cls, d: Document, available: bool, passages: int) -> DocumentOut:
+    def of(cls, d: Document, available: bool, passages: int, catalogue: Iterable[Document] = ()) -> DocumentOut:
         return cls(
             id=d.id,
             title=d.title,
@@ -99,6 +105,8 @@ class DocumentOut(BaseModel):
             format=d.format,
             series=d.series,
             adopted=d.adopted,
+            official_urls=catalog.official_urls(d, catalogue),
+            download_url=d.download_url,
         )
 
 

@@ -21,7 +21,9 @@ class Document:
     short_title: str = ""  # the title when empty
     symbol: str = ""
     parallel_group: str = ""  # the same text in another language shares it
-    source_url: str = ""
+    source_url: str = ""  # the official page, in the document's own language
+    # Where the file itself can be downloaded (`policyqa corpus fetch`); often not the page.
+    download_url: str = ""
     sha256: str = ""  # empty for a user's own document added without one
     licence: str = ""
     collection: str = "default"  # "default" or "extended"

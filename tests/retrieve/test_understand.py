@@ -21,6 +21,19 @@ NOT_SHIPPED = {
     "gcr-en",
     "icrmw-en",
     "cadiz-action-plan-fr",
+    # The official French versions: catalogued, fetched with `policyqa corpus fetch`, not shipped.
+    "a-res-78-217-fr",
+    "a-res-80-218-fr",
+    "a-res-79-217-fr",
+    "a-res-78-180-fr",
+    "a-res-80-185-fr",
+    "a-res-79-154-fr",
+    "a-res-78-228-fr",
+    "a-res-80-228-fr",
+    "a-res-80-9-fr",
+    "refugee-convention-1951-fr",
+    "smuggling-protocol-2000-fr",
+    "trafficking-protocol-2000-fr",
 }
 HELD = {i: d for i, d in CATALOGUE.items() if d.collection == "default" and i not in NOT_SHIPPED}
 VOCABULARY = Vocabulary.of([], HELD.values())

@@ -15,7 +15,7 @@ def _out(service, doc) -> DocumentOut:
     count = 0
     if service.retriever is not None:
         count = sum(1 for p in service.retriever.index.passages if p.doc_id == doc.id)
-    return DocumentOut.of(doc, available, count)
+    return DocumentOut.of(doc, available, count, service.documents.values())
 
 
 @router.get("/documents", response_model=list[DocumentOut], summary="The catalogue, with availability")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
@@ -69,6 +70,9 @@ def _check(entry: dict, where: str) -> Document:
         raise CatalogError(f"{where}: document '{name}': field 'kind' must be one of {', '.join(KINDS)}")
     if Path(entry["path"]).is_absolute() or ".." in Path(entry["path"]).parts:
         raise CatalogError(f"{where}: document '{name}': field 'path' must be relative to a corpus root")
+    for key in ("source_url", "download_url"):
+        if entry.get(key) and not re.fullmatch(r"https?://[^\s/]+\S*", entry[key]):
+            raise CatalogError(f"{where}: document '{name}': field '{key}' must be an http(s) address")
     doc = Document(**{**entry, **{key: tuple(entry.get(key, ())) for key in _LISTS}})
     return replace(doc, format=fmt, short_title=doc.short_title or doc.title)
 
@@ -114,6 +118,26 @@ def locate(doc: Document, roots: tuple[Path, ...]) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def official_url(doc: Document, lang: str, documents: Iterable[Document]) -> str:
+    """The official address of `doc` for a reader of `lang`: that of its version in `lang`
+    when the catalogue has one (held or not: the official page exists either way), else
+    its own. Empty when neither has an address."""
+    if doc.lang == lang and doc.source_url:
+        return doc.source_url
+    if doc.parallel_group:
+        for other in documents:
+            if other.parallel_group == doc.parallel_group and other.lang == lang and other.source_url:
+                return other.source_url
+    return doc.source_url
+
+
+def official_urls(doc: Document, documents: Iterable[Document]) -> dict[str, str]:
+    """`official_url` for each language of the catalogue, the languages without one left out."""
+    group = [d for d in documents if doc.parallel_group and d.parallel_group == doc.parallel_group]
+    found = {lang: official_url(doc, lang, group) for lang in LANGS}
+    return {lang: url for lang, url in found.items() if url}
 
 
 def sha256_of(path: Path) -> str:
