@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,7 +13,7 @@ import typer
 from rich.table import Table
 
 from policyqa.cli.common import Collection, documents, err, fail, ingest_with_progress, load_settings, out
-from policyqa.corpus import catalog, ingest
+from policyqa.corpus import catalog, fetch, ingest
 from policyqa.serialise import passage_json
 from policyqa.types import Document, IngestedDocument
 
@@ -151,3 +152,31 @@ def add(
     for p in result.problems:
         err.print(f"[yellow]{p.severity}:[/] {p.message}")
     out.print(f"added '{ident}' ({len(result.passages)} passages) to {settings.local_catalog}")
+
+
+@corpus_app.command("fetch")
+def fetch_files(
+    lang: Annotated[Optional[str], typer.Option(help="only documents in this language (en or fr)")] = None,
+    doc: Annotated[Optional[list[str]], typer.Option(help="only this document id (repeatable)")] = None,
+    source: Annotated[Optional[Path], typer.Option("--from", help="copy the files from this folder instead of downloading them")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="a JSON list of per-document results")] = False,
+) -> None:
+    """Download catalogued files missing here into corpus/local/, verified (PDF, sha256) and resumable."""
+    settings = load_settings()
+    if lang is not None and lang not in catalog.LANGS:
+        fail(f"--lang must be one of {', '.join(catalog.LANGS)}, not '{lang}'")
+    if source is not None and not source.is_dir():
+        fail(f"--from: no such folder: {source}")
+    chosen = fetch.wanted(documents(settings, "all", doc), lang, doc, source)
+    results = fetch.fetch(chosen, settings.local_dir, settings.corpus_roots, source)
+    if as_json:
+        print(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1))
+    else:
+        for r in results:
+            # One plain line per document, never wrapped, so that it can be read in a log or grepped.
+            size = f" ({r.bytes:,} bytes, sha256 {r.sha256[:12]}…)" if r.sha256 else ""
+            print(f"{r.state} {r.id}: {r.path}{size}" + (f": {r.message}" if r.state == "failed" else f", {r.message}"))
+        counts = {s: sum(r.state == s for r in results) for s in fetch.STATES}
+        print(f"{counts['fetched']} fetched, {counts['present']} already here, {counts['failed']} failed")
+    if any(r.state == "failed" for r in results):
+        raise typer.Exit(1)
