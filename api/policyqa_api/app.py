@@ -25,10 +25,11 @@ from policyqa.retrieve.filters import QueryError
 from policyqa.settings import Settings, SettingsError, metrics_folder
 from policyqa.storage.database import StorageUnavailable
 
+from . import vendor
 from .bodylimit import MAX_BODY_BYTES, BodyLimit
 from .errors import ApiError, error_name, message, reply, request_lang
 from .ratelimit import RateLimit
-from .routers import ask, compare, conversations, documents, health, index, passages, search, training
+from .routers import ask, compare, conversations, documents, health, index, passages, reading, search, training
 from .schemas import ERRORS, LIMITED
 from .service import NotReady, Service
 
@@ -182,11 +183,16 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             allow_headers=["Content-Type", "X-API-Key", "X-Conversation-Token", "Accept-Language"],
         )
 
-    for router in (health.router, conversations.router, documents.router, passages.router, index.router, compare.router):
+    for router in (health.router, conversations.router, documents.router, passages.router, reading.router, index.router, compare.router):
         app.include_router(router, prefix="/v1", responses=ERRORS)
     for router in (search.router, ask.router, training.router):
         app.include_router(router, prefix="/v1", responses=ERRORS | LIMITED)
     app.mount("/metrics", make_asgi_app(registry=exposed(registry)))
+    pdfjs = vendor.ready()
+    if pdfjs is not None:
+        # Mounted before /static, which would otherwise answer for it. Without it (set-up not
+        # run) the chat page shows the extracted text and says the page view is missing.
+        app.mount("/static/vendor/pdfjs", StaticFiles(directory=pdfjs), name="pdfjs")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -296,3 +296,44 @@ class CompareOut(BaseModel):
     new: CompareDocumentOut
     counts: CompareCountsOut
     pairs: list[ComparePairOut]  # in the new version's order, a dropped paragraph where it stood
+
+
+class PageSizeOut(BaseModel):
+    page: int
+    width: float  # PDF points
+    height: float
+
+
+class RectOut(BaseModel):
+    """A highlighted run of one line, in PDF points, origin at the page's bottom left (as pdf.js's
+    viewport.convertToViewportPoint expects)."""
+
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+class HighlightOut(BaseModel):
+    passage_id: str
+    doc_id: str
+    file_url: str
+    found: bool  # false: the quote is not on the passage's pages (the page is still worth showing)
+    exact: bool  # every letter of the quote placed, in order, with nothing skipped but footnote numbers
+    pages: list[PageSizeOut]  # the pages the rectangles lie on, in order: a quote may cross pages
+    rects: list[RectOut]
+    text: str  # what the rectangles cover, read back from the page
+
+
+class ReadingSectionOut(BaseModel):
+    section_key: str
+    locator: str
+    context: str
+    pages: str
+    passages: list[PassageOut]
+
+
+class ReadingOut(BaseModel):
+    document: DocumentOut
+    sections: list[ReadingSectionOut]

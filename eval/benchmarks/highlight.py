@@ -1,0 +1,104 @@
+"""Highlight accuracy: for every evidence quote of a question set that lies in a PDF, is the
+highlight drawn on the original page exactly the quote?
+
+Each quote is placed the way the chat page places a cited quote (the passage that holds it
+gives the pages, `policyqa.corpus.highlight.locate` the rectangles); the text PDFium finds
+inside the rectangles is then read back and compared with the quote on letters and digits:
+
+- exact: the rectangles hold the quote and nothing else;
+- covered: they hold the whole quote, with at most a footnote number or two more;
+- partial / not found: the rest, listed in the report.
+
+    cd eval/benchmarks && ../../.venv/bin/python highlight.py [--questions ../questions/gold.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from policyqa.corpus import catalog
+from policyqa.corpus.highlight import fold, locate
+from policyqa.index.store import current_folder
+from policyqa.serialise import from_data
+from policyqa.settings import Settings
+from policyqa.types import Passage
+
+HERE = Path(__file__).resolve().parent
+EXTRA = 3  # letters beyond the quote that still count as covering it (footnote numbers)
+
+
+def holder(quote: str, passages) -> object | None:
+    folded = fold(quote.split("…")[0])
+    return next((p for p in passages if folded in fold(p.text)), None)
+
+
+def grade(quote: str, back: str) -> str:
+    want, got = fold(quote.replace("…", " ")), fold(back)
+    if got == want:
+        return "exact"
+    if len(got) - len(want) <= EXTRA and _subsequence(want, got):
+        return "covered"
+    return "partial"
+
+
+def _subsequence(small: str, big: str) -> bool:
+    letters = iter(big)
+    return all(c in letters for c in small)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=Path, action="append")
+    parser.add_argument("--out", type=Path, default=HERE.parent / "reports" / "highlight.json")
+    args = parser.parse_args()
+    files = args.questions or [HERE.parent / "questions" / "gold.jsonl"]
+    settings = Settings()
+    lines = (current_folder(settings.index_dir) / "passages.jsonl").read_text(encoding="utf-8").splitlines()
+    passages = [from_data(Passage, json.loads(line)) for line in lines if line]
+    documents = {d.id: d for d in catalog.load_catalog(settings.catalogs)}
+    by_path = {d.path: d for d in documents.values()}
+    counts = {"exact": 0, "covered": 0, "partial": 0, "not found": 0}
+    rows = []
+    seconds = []
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            question = json.loads(line)
+            for evidence in question.get("evidence", []):
+                doc = by_path.get(evidence["file"])
+                if doc is None or doc.format != "pdf":
+                    continue
+                path = catalog.locate(doc, settings.corpus_roots)
+                passage = holder(evidence["quote"], [p for p in passages if p.doc_id == doc.id])
+                if path is None or passage is None or passage.page_start is None:
+                    counts["not found"] += 1
+                    rows.append({"question": question["id"], "doc": doc.id, "quote": evidence["quote"], "grade": "no passage"})
+                    continue
+                started = time.perf_counter()
+                found = locate(path, evidence["quote"], passage.page_start, passage.page_end)
+                seconds.append(time.perf_counter() - started)
+                state = grade(evidence["quote"], found.text) if found.found else "not found"
+                counts[state] += 1
+                if state != "exact":
+                    rows.append({"question": question["id"], "doc": doc.id, "quote": evidence["quote"], "grade": state, "read": found.text})
+    total = sum(counts.values())
+    seconds.sort()
+    report = {
+        "questions": [str(f) for f in files],
+        "quotes_in_pdfs": total,
+        "counts": counts,
+        "exact_share": round(counts["exact"] / total, 4) if total else None,
+        "covered_share": round((counts["exact"] + counts["covered"]) / total, 4) if total else None,
+        "locate_ms_p50": round(1000 * seconds[len(seconds) // 2], 2) if seconds else None,
+        "not_exact": rows,
+    }
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in report.items() if k != "not_exact"}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""Where a quote lies on the pages of the original PDF, as rectangles a viewer can draw.
+
+The quotes policyqa shows come from pypdf's text layer, cleaned; the rectangles come from
+PDFium's own characters and their boxes. pypdf's text visitor only gives the position of
+each text run, not of each character, so it cannot say where a quote starts inside a line;
+PDFium gives one box per character, one to one with its text. The two texts are matched on
+their letters and digits only, so that spacing, line ends, hyphens and quote marks, which
+the two extractors write differently, do not matter.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+# A gap the matcher may step over inside a quote: a footnote number the cleaned text left out,
+# or the running head and foot between two pages of a quote that crosses pages. Anything
+# longer means the quote is not on these pages.
+MAX_GAP = 120
+# The matcher takes the longest piece of the quote found at each step; a piece shorter than
+# this is too common to place ("the", "and") and ends the search.
+MIN_PIECE = 12
+
+
+@dataclass(frozen=True)
+class Rect:
+    """One highlighted run of a line, in PDF points with the origin at the page's bottom left."""
+
+    page: int  # 1-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class PageSize:
+    page: int
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """The rectangles over a quote; `exact` when every letter of the quote was placed in order
+    with no gap but footnote numbers and the running head and foot between pages."""
+
+    found: bool
+    exact: bool
+    rects: tuple[Rect, ...] = ()
+    pages: tuple[PageSize, ...] = ()
+    text: str = ""  # what the rectangles cover, read back from the page
+
+
+@dataclass(frozen=True)
+class _Char:
+    page: int
+    index: int  # PDFium's character index on that page
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """The letters and digits of some pages, folded, each tied to the character it came from."""
+
+    folded: str
+    chars: tuple[_Char, ...]
+
+
+def fold(text: str) -> str:
+    """Letters and digits only, compatibility-decomposed (ligatures apart) and case-folded."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+class _Pages:
+    """PDFium's text of each page of one file, read once: a viewer asks for the same pages often."""
+
+    def __init__(self, path: Path) -> None:
+        self.pdf = pdfium.PdfDocument(str(path))
+        self.lock = threading.Lock()  # PDFium is not thread-safe
+        self._text: dict[int, tuple[str, object]] = {}
+
+    def count(self) -> int:
+        return len(self.pdf)
+
+    def size(self, page: int) -> PageSize:
+        width, height = self.pdf[page - 1].get_size()
+        return PageSize(page, round(width, 2), round(height, 2))
+
+    def text(self, page: int):
+        if page not in self._text:
+            textpage = self.pdf[page - 1].get_textpage()
+            self._text[page] = (textpage.get_text_range(0, textpage.count_chars()), textpage)
+        return self._text[page]
+
+
+_OPEN: OrderedDict[Path, _Pages] = OrderedDict()
+_OPEN_LOCK = threading.Lock()
+_KEEP_OPEN = 16
+
+
+def _pages(path: Path) -> _Pages:
+    path = path.resolve()
+    with _OPEN_LOCK:
+        if path in _OPEN:
+            _OPEN.move_to_end(path)
+            return _OPEN[path]
+        pages = _Pages(path)
+        _OPEN[path] = pages
+        while len(_OPEN) > _KEEP_OPEN:
+            _OPEN.popitem(last=False)
+        return pages
+
+
+def _stream(pages: _Pages, numbers: range) -> _Stream:
+    folded: list[str] = []
+    chars: list[_Char] = []
+    for number in numbers:
+        text, _ = pages.text(number)
+        for index, c in enumerate(text):
+            for f in fold(c):
+                folded.append(f)
+                chars.append(_Char(number, index))
+    return _Stream("".join(folded), tuple(chars))
+
+
+def _place(quote: str, stream: _Stream) -> tuple[list[tuple[int, int]], int]:
+    """Spans of the stream that hold the quote's letters in order, and how many letters were
+    left unplaced. Each step takes the longest prefix of what is left that occurs within
+    MAX_GAP letters of the previous span (anywhere, for the first)."""
+    spans: list[tuple[int, int]] = []
+    rest = quote
+    position = 0
+    while rest:
+        window_end = len(stream.folded) if not spans else min(len(stream.folded), position + MAX_GAP + len(rest))
+        found, length = -1, 0
+        low, high = MIN_PIECE if len(rest) >= MIN_PIECE else len(rest), len(rest)
+        # Binary search on the prefix length: a longer prefix found implies every shorter one is.
+        while low <= high:
+            mid = (low + high) // 2
+            at = stream.folded.find(rest[:mid], position, window_end)
+            if at >= 0 and (not spans or at - position <= MAX_GAP):
+                found, length = at, mid
+                low = mid + 1
+            else:
+                high = mid - 1
+        if found < 0:
+            break
+        spans.append((found, found + length))
+        position = found + length
+        rest = rest[length:]
+    return spans, len(rest)
+
+
+def _rects(pages: _Pages, first: _Char, last: _Char) -> list[Rect]:
+    """Boxes of every character from first to last (spaces and punctuation between included),
+    merged into one rectangle per line."""
+    rects: list[Rect] = []
+    for number in range(first.page, last.page + 1):
+        text, textpage = pages.text(number)
+        start = first.index if number == first.page else 0
+        end = last.index if number == last.page else len(text) - 1
+        line: list[float] | None = None
+        for i in range(start, end + 1):
+            if text[i] in "\r\n":
+                continue
+            x0, y0, x1, y1 = textpage.get_charbox(i)
+            if x1 - x0 <= 0 or y1 - y0 <= 0:
+                continue  # a space PDFium generated: it has no box of its own
+            # Italic letters overlap their neighbours by a point or more: a step back that small is
+            # kerning, a larger one is the next line.
+            same_line = line is not None and x0 >= line[2] - 4.0 and y0 < line[3] and y1 > line[1]
+            if same_line:
+                line = [line[0], min(line[1], y0), max(line[2], x1), max(line[3], y1)]
+            else:
+                if line is not None:
+                    rects.append(Rect(number, *[round(v, 2) for v in line]))
+                line = [x0, y0, x1, y1]
+        if line is not None:
+            rects.append(Rect(number, *[round(v, 2) for v in line]))
+    return rects
+
+
+def _merge(rects: list[Rect]) -> list[Rect]:
+    """One rectangle per line: two spans of a quote on one line (a footnote number stepped
+    over between them) are drawn as one run."""
+    merged: list[Rect] = []
+    for r in rects:
+        last = merged[-1] if merged else None
+        if last and last.page == r.page and r.y0 < last.y1 and r.y1 > last.y0 and 0 <= r.x0 - last.x1 < 8:
+            merged[-1] = Rect(r.page, last.x0, min(last.y0, r.y0), r.x1, max(last.y1, r.y1))
+        else:
+            merged.append(r)
+    return merged
+
+
+def read_back(path: Path, rects: tuple[Rect, ...] | list[Rect]) -> str:
+    """The text PDFium finds inside the rectangles: what a reader sees highlighted."""
+    pages = _pages(path)
+    with pages.lock:
+        return " ".join(pages.text(r.page)[1].get_text_bounded(r.x0 - 0.5, r.y0 - 0.5, r.x1 + 0.5, r.y1 + 0.5).strip() for r in rects)
+
+
+def locate(path: Path, quote: str, first_page: int, last_page: int | None = None) -> Highlight:
+    """Rectangles over `quote` on pages first_page..last_page of the PDF at `path` (one page
+    beyond is searched too: a passage's last page is where its text ends, and a quote's
+    final words may be carried over). A quote cut with "…" is placed piece by piece."""
+    pages = _pages(path)
+    with pages.lock:
+        last = min(pages.count(), max(last_page or first_page, first_page) + 1)
+        numbers = range(max(1, first_page), last + 1)
+        stream = _stream(pages, numbers)
+        rects: list[Rect] = []
+        exact = True
+        placed_any = False
+        position = 0
+        for piece in (fold(p) for p in re.split(r"…", quote)):
+            if not piece:
+                continue
+            sub = _Stream(stream.folded[position:], stream.chars[position:])
+            spans, missing = _place(piece, sub)
+            if not spans:
+                exact = False
+                continue
+            placed_any = True
+            exact = exact and missing == 0
+            for start, stop in spans:
+                rects += _rects(pages, sub.chars[start], sub.chars[stop - 1])
+            position += spans[-1][1]
+        if not placed_any:
+            return Highlight(found=False, exact=False)
+        rects = _merge(rects)
+        used = sorted({r.page for r in rects})
+        sizes = tuple(pages.size(n) for n in used)
+    text = read_back(path, rects)
+    return Highlight(found=True, exact=exact, rects=tuple(rects), pages=sizes, text=text)
