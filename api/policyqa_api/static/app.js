@@ -14,6 +14,9 @@
     busy: false,
     opener: null, // the marker button that opened the panel, to give focus back on close
     panel: null, // what the source panel shows, to redraw it when the interface language changes
+    preview: null, // the citation preview on show: { box, marker }
+    previewHovered: false,
+    families: null, // family -> its names in both languages, for the filter
   };
 
   function pickLanguage() {
@@ -45,6 +48,7 @@
     document.title = "policyqa — " + t("tagline");
     if (state.llmReason) $("mode-note").textContent = t(state.llmReason);
     if (state.panel && !$("panel").hidden) renderPassage(state.panel.detail, state.panel.citation, state.panel.isCited);
+    nameFamilies();
   }
 
   function el(tag, attrs, children) {
@@ -121,18 +125,28 @@
     }
   }
 
+  // The family filter in the interface's language, sorted as a reader of it would look for them.
+  function nameFamilies() {
+    const select = $("filter-family");
+    const options = [...select.querySelectorAll("option[data-family]")];
+    options.forEach((o) => { o.textContent = (state.families?.get(o.value) || {})[state.ui] || o.value; });
+    options.sort((a, b) => a.textContent.localeCompare(b.textContent, state.ui)).forEach((o) => select.append(o));
+  }
+
   async function loadFilters() {
     const documents = await catalogue();
     if (!documents.length) return;
     const docSelect = $("filter-doc");
     const familySelect = $("filter-family");
     if (docSelect.options.length > 1) return;  // already filled
-    const families = new Set();
+    const families = new Map(); // family -> its names in both languages (GET /v1/documents)
     documents.filter((d) => d.indexed_passages > 0).forEach((d) => {
       docSelect.append(el("option", { value: d.id, lang: d.lang, text: `${d.short_title} (${d.lang.toUpperCase()})` }));
-      families.add(d.family);
+      families.set(d.family, d.family_label || {});
     });
-    [...families].sort().forEach((f) => familySelect.append(el("option", { value: f, text: f })));
+    state.families = families;
+    [...families.keys()].forEach((f) => familySelect.append(el("option", { value: f, "data-family": f })));
+    nameFamilies();
   }
 
   // ----- asking -----
@@ -269,19 +283,76 @@
     });
   }
 
+  // Where a pointer can hover, a marker previews its source on hover or focus and opens it on
+  // click; on a touch screen the first tap previews and the preview's button (or a second tap)
+  // opens it, so that a reader can check a citation without leaving the answer.
+  const canHover = window.matchMedia("(hover: hover) and (pointer: fine)");
+
   function markerButton(citation) {
-    return el("button", {
+    const button = el("button", {
       type: "button", class: "marker", text: citation.marker,
-      "aria-label": t("openCitation", { marker: citation.marker, title: citation.title, locator: citation.locator }),
+      "aria-label": t("openCitation", { marker: citation.marker, title: citation.title, locator: citation.label || citation.locator }),
+      "aria-expanded": "false",
       "data-passage": citation.passage_id,
-      onclick: (event) => openPassage(citation, event.currentTarget),
+      onclick: (event) => {
+        const target = event.currentTarget;
+        if (!canHover.matches && state.preview?.marker !== target) {
+          showPreview(citation, target);
+          return;
+        }
+        hidePreview();
+        openPassage(citation, target);
+      },
     });
+    let timer = null;
+    const later = (action) => { clearTimeout(timer); timer = setTimeout(action, 150); };
+    button.addEventListener("mouseenter", () => { if (canHover.matches) later(() => showPreview(citation, button)); });
+    button.addEventListener("mouseleave", () => { if (canHover.matches) later(() => { if (!state.previewHovered) hidePreview(); }); });
+    button.addEventListener("focus", () => { if (canHover.matches) showPreview(citation, button); });
+    button.addEventListener("blur", () => later(() => { if (!state.previewHovered && !state.preview?.box.contains(document.activeElement)) hidePreview(); }));
+    return button;
+  }
+
+  function showPreview(citation, marker) {
+    hidePreview();
+    const pages = citation.pages ? " · " + t("pages", { pages: citation.pages }) : "";
+    const quote = citation.quote.length > 320 ? citation.quote.slice(0, 320).replace(/\s+\S*$/, "") + " …" : citation.quote;
+    const id = "citation-preview";
+    const box = el("div", { class: "preview", id, role: "tooltip" }, [
+      el("p", { class: "preview-title" }, [el("strong", { text: citation.title }), " — " + (citation.label || citation.locator) + pages]),
+      el("blockquote", { class: "preview-quote", lang: citation.lang, text: quote }),
+      el("button", { type: "button", class: "secondary preview-open", text: t("previewOpen"),
+                     onclick: () => { hidePreview(); openPassage(citation, marker); } }),
+    ]);
+    box.addEventListener("mouseenter", () => { state.previewHovered = true; });
+    box.addEventListener("mouseleave", () => { state.previewHovered = false; if (canHover.matches) hidePreview(); });
+    document.body.append(box);
+    // Below the marker, kept inside the window; above it when there is no room below.
+    const at = marker.getBoundingClientRect();
+    const width = Math.min(box.offsetWidth, window.innerWidth - 16);
+    const left = Math.max(8, Math.min(at.left, window.innerWidth - width - 8));
+    const below = at.bottom + 6;
+    const top = below + box.offsetHeight > window.innerHeight && at.top - box.offsetHeight - 6 > 0 ? at.top - box.offsetHeight - 6 : below;
+    box.style.left = left + window.scrollX + "px";
+    box.style.top = top + window.scrollY + "px";
+    marker.setAttribute("aria-expanded", "true");
+    marker.setAttribute("aria-describedby", id);
+    state.preview = { box, marker };
+  }
+
+  function hidePreview() {
+    if (!state.preview) return;
+    state.preview.marker.setAttribute("aria-expanded", "false");
+    state.preview.marker.removeAttribute("aria-describedby");
+    state.preview.box.remove();
+    state.preview = null;
+    state.previewHovered = false;
   }
 
   function citationLine(citation, withMarker) {
     const pages = citation.pages ? ", " + t("pages", { pages: citation.pages }) : "";
     const symbol = citation.symbol && !citation.title.includes(citation.symbol) ? ` (${citation.symbol})` : "";
-    return `${withMarker ? citation.marker + " " : ""}${citation.title}${symbol}, ${citation.locator}${pages}`;
+    return `${withMarker ? citation.marker + " " : ""}${citation.title}${symbol}, ${citation.label || citation.locator}${pages}`;
   }
 
   function showAnswer(turn, answer) {
@@ -432,6 +503,44 @@
     renderPassage(detail, citation, true);
   }
 
+  // The views of a source: the PDF page (or, for a text source, the whole document) and the
+  // extracted passage. The page is the default where there is one: it is what readers check.
+  function sourceViews(doc, p, quote) {
+    const source = window.POLICYQA_SOURCE;
+    const pdf = doc.format === "pdf" && p.page_start && doc.file_url;
+    const whole = !pdf && doc.indexed_passages > 0;
+    if (!source || (!pdf && !whole)) return null;
+    const views = pdf ? [["page", t("viewPage")], ["text", t("viewText")]] : [["text", t("viewPassage")], ["reading", t("viewReading")]];
+    const tabs = el("div", { class: "view-tabs", role: "tablist", "aria-label": t("viewsLabel") });
+    const pane = el("div", { class: "source-view", role: "tabpanel", tabindex: "-1" });
+    const show = async (name) => {
+      tabs.querySelectorAll("[role=tab]").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.view === name)));
+      $("panel").classList.toggle("wide", name === "page");
+      $("panel-body").querySelectorAll(".extracted").forEach((n) => { n.hidden = name !== "text"; });
+      pane.hidden = name === "text";
+      if (name === "text") return;
+      try {
+        if (name === "page") {
+          await source.showPdf(pane, {
+            fileUrl: doc.file_url, page: p.page_start, t,
+            highlightUrl: "/v1/passages/" + encodeURIComponent(p.id) + "/highlight?quote=" + encodeURIComponent(quote || ""),
+          });
+        } else {
+          await source.showReading(pane, { readingUrl: "/v1/documents/" + encodeURIComponent(doc.id) + "/reading",
+                                           passageId: p.id, quote, highlighted, t });
+        }
+      } catch (error) {
+        console.warn("policyqa: the source view failed", error);
+        pane.replaceChildren(el("p", { class: "error", role: "alert", text: name === "page" ? t("pageFailed") : t("readingFailed") }));
+      }
+    };
+    views.forEach(([name, label]) => tabs.append(el("button", {
+      type: "button", role: "tab", class: "view-tab", "data-view": name, text: label, "aria-selected": "false",
+      onclick: () => show(name),
+    })));
+    return { tabs, pane, show, first: views[0][0] };
+  }
+
   function renderPassage(detail, citation, isCited) {
     state.panel = { detail, citation, isCited };
     const body = $("panel-body");
@@ -440,15 +549,18 @@
     const title = doc.title || p.doc_id;
     $("panel-title").textContent = doc.short_title || t("source");
     const pages = p.page_start ? (p.page_end && p.page_end !== p.page_start ? `${p.page_start}–${p.page_end}` : String(p.page_start)) : "";
+    const label = isCited && citation.label ? citation.label : p.locator;
     const nodes = [
       el("p", { class: "doc-title", lang: doc.lang, text: title + (doc.symbol && !title.includes(doc.symbol) ? ` (${doc.symbol})` : "") }),
-      el("p", { class: "locator" }, [el("strong", { text: p.locator }), pages ? " · " + t("pages", { pages }) : ""]),
+      el("p", { class: "locator" }, [el("strong", { text: label }), pages ? " · " + t("pages", { pages }) : ""]),
     ];
     if (p.context) nodes.push(el("p", { class: "context", lang: p.lang, text: t("context") + colon() + p.context }));
     const quote = isCited ? citation.quote : "";
-    const text = el("blockquote", { class: "passage-text", lang: p.lang }, highlighted(p.text, quote));
+    const views = sourceViews(doc, p, quote);
+    if (views) nodes.push(views.tabs, views.pane);
+    const text = el("blockquote", { class: "passage-text extracted", lang: p.lang }, highlighted(p.text, quote));
     nodes.push(text);
-    if (quote && text.querySelector("mark")) nodes.push(el("p", { class: "hint", text: t("quotedSpan") }));
+    if (quote && text.querySelector("mark")) nodes.push(el("p", { class: "hint extracted", text: t("quotedSpan") }));
     if (p.notes && p.notes.length) {
       nodes.push(el("details", { class: "notes" }, [el("summary", { text: t("notes") }),
         el("ol", { lang: p.lang }, p.notes.map((n) => el("li", { text: n })))]));
@@ -460,8 +572,9 @@
       links.append(el("a", { href: doc.file_url + (page ? "#page=" + page : ""), target: "_blank", rel: "noopener",
                              class: "open-original", text: page ? t("openOriginal", { page }) : t("openOriginalNoPage") }));
     }
-    if (doc.source_url) {
-      links.append(el("a", { href: doc.source_url, target: "_blank", rel: "noopener noreferrer", class: "official",
+    const official = (doc.official_urls && doc.official_urls[state.ui]) || doc.source_url;
+    if (official) {
+      links.append(el("a", { href: official, target: "_blank", rel: "noopener noreferrer", class: "official",
                              text: t("officialVersion") }));
     }
     nodes.push(links);
@@ -475,12 +588,14 @@
         text: t("thisVersion"), onclick: () => openPassage(citation) }));
     }
     body.replaceChildren(...nodes);
-    const mark = body.querySelector("mark");
-    if (mark) mark.scrollIntoView({ block: "nearest" });
+    if (views) views.show(views.first);
+    const mark = body.querySelector(".passage-text mark");
+    if (mark && !mark.closest("[hidden]")) mark.scrollIntoView({ block: "nearest" });
   }
 
   function closePanel() {
     $("panel").hidden = true;
+    $("panel").classList.remove("wide");
     document.body.classList.remove("panel-open");
     if (state.opener && document.contains(state.opener)) state.opener.focus();
   }
@@ -767,7 +882,13 @@
     });
     $("panel-close").addEventListener("click", closePanel);
     document.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && !$("panel").hidden) closePanel();
+      if (event.key !== "Escape") return;
+      if (state.preview) hidePreview();
+      else if (!$("panel").hidden) closePanel();
+    });
+    // A tap elsewhere closes a preview on a touch screen.
+    document.addEventListener("click", (event) => {
+      if (state.preview && !state.preview.box.contains(event.target) && event.target !== state.preview.marker) hidePreview();
     });
     const question = $("question");
     question.addEventListener("keydown", (event) => {
