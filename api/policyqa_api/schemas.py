@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from policyqa.answer.names import family_label
 from policyqa.conversation.store import Turn
 from policyqa.corpus import catalog
 from policyqa.serialise import answer_json, passage_json, to_data
@@ -85,6 +86,8 @@ class DocumentOut(BaseModel):
     # when the catalogue has one, else this document's own (catalog.official_urls).
     official_urls: dict[str, str] = {}
     download_url: str = ""  # where the file itself is downloaded from (`policyqa corpus fetch`)
+    # The family named for readers, {"en": ..., "fr": ...} (answer/names.py): what a filter shows.
+    family_label: dict[str, str] = {}
 
     @classmethod
     def of(cls, d: Document, available: bool, passages: int, catalogue: Iterable[Document] = ()) -> DocumentOut:
@@ -107,6 +110,7 @@ class DocumentOut(BaseModel):
             adopted=d.adopted,
             official_urls=catalog.official_urls(d, catalogue),
             download_url=d.download_url,
+            family_label=family_label(d.family),
         )
 
 
@@ -166,6 +170,10 @@ class CitationOut(BaseModel):
     quote: str
     lang: str
     other_version_id: str
+    # For the answer's reader: « Objectif 13, paragraphe 29 g) et h) », « Pacte mondial ».
+    # `locator` and `title` stay the document's own.
+    label: str = ""
+    document_name: str = ""
 
     @classmethod
     def of(cls, c: Citation) -> CitationOut:

@@ -173,6 +173,11 @@ class Citation:
     quote: str  # the span of the passage the answer quotes, verbatim
     lang: str
     other_version_id: str = ""  # the same provision in the other language, when there is one
+    # The locator and the document's name written for the answer's reader (answer/locators.py,
+    # answer/names.py): « Objectif 13, paragraphe 29 g) et h) », « Pacte mondial ». `locator`
+    # and `title` stay the document's own, which other tools match on.
+    label: str = ""
+    document_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def test_answer_quotes_verbatim_with_resolved_markers_and_a_lead_in_the_askers_l
     answerer = _answerer(tmp_path, max_sources=1)
     answer = answerer.answer("Quel est le droit d’asile selon la Déclaration universelle ?")
     assert answer.answered and answer.lang == "fr"
-    assert answer.text.startswith("Selon DUDH, Article 14 :")
+    assert answer.text.startswith("Selon la DUDH, Article 14 :")
     (cite,) = answer.citations
     assert cite.passage_id == "f14" and cite.other_version_id == "e14" and cite.marker == "[1]"
     assert quote_is_verbatim(cite, PASSAGES[2])
@@ -103,7 +103,7 @@ def test_answer_quotes_verbatim_with_resolved_markers_and_a_lead_in_the_askers_l
 def test_english_only_text_is_quoted_in_english_and_said_to_be(tmp_path):
     answer = _answerer(tmp_path, max_sources=1).answer("Que dit le Pacte mondial sur la détention des enfants ?")
     assert answer.citations[0].passage_id == "g29"
-    assert "(texte disponible en anglais uniquement)" in answer.text
+    assert "(texte officiel en anglais ; aucune version française dans le corpus)" in answer.text
     assert "p. 21–22" in answer.text
 
 

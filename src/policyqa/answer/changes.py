@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 
-from policyqa.answer.citations import Source, resolve
+from policyqa.answer.citations import Source, other_language_note, resolve
+from policyqa.answer.locators import label_of
 from policyqa.answer.phrases import phrase
 from policyqa.answer.quotes import select_quote
 from policyqa.compare.align import Pair
+from policyqa.compare.provisions import Provision
 from policyqa.compare.versions import Comparison, compare
 from policyqa.retrieve.backend import SearchBackend
 from policyqa.retrieve.understand import Understanding
@@ -78,6 +80,12 @@ def _words(pair: Pair, op: str, lang: str) -> str:
     return f"{open_q}{words}{close_q}"
 
 
+def _label(provision: Provision, doc_lang: str, lang: str) -> str:
+    """The whole paragraph's label for the reader (« paragraphe 23 du dispositif »), not the
+    run of sub-items its first passage holds."""
+    return label_of(provision.key, provision.locator, doc_lang, lang)
+
+
 def changes_answer(question: str, lang: str, comparison: Comparison, index: SearchBackend, mode: str) -> Answer:
     old, new = comparison.old, comparison.new
     counts = comparison.counts()
@@ -95,16 +103,16 @@ def changes_answer(question: str, lang: str, comparison: Comparison, index: Sear
         passage = _first_passage(pair, index, old=pair.status == "dropped")
         pages = phrase(lang, "pages", pages=passage.pages) if passage.pages else ""
         if pair.status == "added":
-            lead = phrase(lang, "changes_added", year=new_year, locator=pair.new.locator, pages=pages)
+            lead = phrase(lang, "changes_added", year=new_year, locator=_label(pair.new, new.lang, lang), pages=pages)
         elif pair.status == "dropped":
-            lead = phrase(lang, "changes_dropped", year=old_year, locator=pair.old.locator, pages=pages)
+            lead = phrase(lang, "changes_dropped", year=old_year, locator=_label(pair.old, old.lang, lang), pages=pages)
         else:
             lead = phrase(
                 lang,
                 "changes_amended",
-                old_locator=pair.old.locator,
+                old_locator=_label(pair.old, old.lang, lang),
                 old_year=old_year,
-                locator=pair.new.locator,
+                locator=_label(pair.new, new.lang, lang),
                 year=new_year,
                 pages=pages,
                 inserted=_words(pair, "insert", lang),
@@ -115,10 +123,10 @@ def changes_answer(question: str, lang: str, comparison: Comparison, index: Sear
         inserted = " ".join(p.text for p in pair.diff if p.op == "insert")
         quote = select_quote(passage, inserted or question, MAX_QUOTE_WORDS)
         sources[n] = Source(passage, quote)
-        blocks.append(f"{lead}\n{open_q}{quote}{close_q} [{n}]")
+        blocks.append(f"{lead}\n{open_q}{quote}{close_q} [{n}]{other_language_note(passage, lang, index.documents)}")
     if len(changed) > SHOWN:
         blocks.append(phrase(lang, "changes_more", count=str(len(changed) - SHOWN), old=old_name, new=new_name))
-    text, citations = resolve("\n\n".join(blocks), sources, index.documents)
+    text, citations = resolve("\n\n".join(blocks), sources, index.documents, lang, index.catalogue)
     return Answer(text, lang, citations, True, (), mode)
 
 

@@ -4,8 +4,12 @@ a marker that points to no retrieved passage is removed, never shown."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from policyqa.answer.locators import label
+from policyqa.answer.names import document_name
+from policyqa.answer.phrases import phrase
 from policyqa.types import Citation, Document, Passage
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -18,8 +22,14 @@ class Source:
     other_version_id: str = ""
 
 
-def make_citation(n: int, source: Source, doc: Document | None) -> Citation:
+def make_citation(
+    n: int, source: Source, doc: Document | None, lang: str = "", catalogue: Mapping[str, Document] | None = None
+) -> Citation:
+    """`lang` is the answer's: the citation's label and document name are written for its
+    reader (the passage's own language when not given); `catalogue` names a document by its
+    version in that language when one is catalogued."""
     p = source.passage
+    reader = lang or p.lang
     return Citation(
         marker=f"[{n}]",
         passage_id=p.id,
@@ -31,10 +41,26 @@ def make_citation(n: int, source: Source, doc: Document | None) -> Citation:
         quote=source.quote,
         lang=p.lang,
         other_version_id=source.other_version_id,
+        label=label(p, reader),
+        document_name=document_name(doc, reader, catalogue, fallback=p.doc_id),
     )
 
 
-def resolve(text: str, sources: dict[int, Source], documents: dict[str, Document]) -> tuple[str, tuple[Citation, ...]]:
+def other_language_note(p: Passage, lang: str, documents: dict[str, Document]) -> str:
+    """The note after a quote in another language than the answer's (empty otherwise): the
+    quote is never translated, and the reader is told whether the corpus holds the text in
+    their language at all (then this passage has no version paired with it there)."""
+    if p.lang == lang:
+        return ""
+    doc = documents.get(p.doc_id)
+    group = doc.parallel_group if doc else ""
+    held = bool(group) and any(d.parallel_group == group and d.lang == lang for d in documents.values())
+    return f" {phrase(lang, 'quote_other_language_held' if held else 'quote_other_language')}"
+
+
+def resolve(
+    text: str, sources: dict[int, Source], documents: dict[str, Document], lang: str = "", catalogue: Mapping[str, Document] | None = None
+) -> tuple[str, tuple[Citation, ...]]:
     """Keep the markers that name a source, in order of first use; drop the others."""
     used: list[int] = []
 
@@ -47,7 +73,8 @@ def resolve(text: str, sources: dict[int, Source], documents: dict[str, Document
         return match.group(0)
 
     cleaned = re.sub(r"[ \t]*\x00", "", MARKER.sub(keep, text))
-    return cleaned, tuple(make_citation(n, sources[n], documents.get(sources[n].passage.doc_id)) for n in used)
+    cited = (make_citation(n, sources[n], documents.get(sources[n].passage.doc_id), lang, catalogue) for n in used)
+    return cleaned, tuple(cited)
 
 
 def quote_is_verbatim(citation: Citation, passage: Passage) -> bool:

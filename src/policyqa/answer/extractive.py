@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policyqa.answer.citations import Source, make_citation, resolve
+from policyqa.answer.citations import Source, make_citation, other_language_note, resolve
 from policyqa.answer.front import Draft, Front, pieces, timings
+from policyqa.answer.locators import label
+from policyqa.answer.names import document_name, with_article
 from policyqa.answer.phrases import phrase
 from policyqa.answer.quotes import same_wording, select_quote
 from policyqa.answer.relevance import AnswerSettings
@@ -40,7 +42,7 @@ class ExtractiveAnswerer:
         if not findings.covered:
             return self.front.declined(findings)
         question, asker, result = asked.question, asked.lang, findings.result
-        documents = self.retriever.index.documents
+        documents, catalogue = self.retriever.index.documents, self.retriever.index.catalogue
         ranked = [s.hit for s in findings.ranked]
         chosen = self._pick(ranked)
         sources: dict[int, Source] = {}
@@ -51,14 +53,13 @@ class ExtractiveAnswerer:
             quote = select_quote(p, question, self.settings.max_quote_words, self._unit_scores(p, result.query_vector))
             other = next((o.id for o in hit.other_versions), "")
             sources[n] = Source(p, quote, other)
-            doc = documents.get(p.doc_id)
-            title = (doc.short_title or doc.title) if doc else p.doc_id
+            title = with_article(document_name(documents.get(p.doc_id), asker, catalogue, fallback=p.doc_id), asker)
             pages = phrase(asker, "pages", pages=p.pages) if p.pages else ""
-            lead = phrase(asker, "according", title=title, locator=p.locator, pages=pages)
-            note = f" {phrase(asker, 'quote_other_language')}" if p.lang != asker else ""
+            lead = phrase(asker, "according", title=title, locator=label(p, asker), pages=pages)
+            note = other_language_note(p, asker, documents)
             blocks.append(f"{lead}\n{open_q}{quote}{close_q} [{n}]{note}")
-        text, citations = resolve("\n\n".join(blocks), sources, documents)
-        see_also = self._nearby(ranked, chosen, question, result.query_vector)
+        text, citations = resolve("\n\n".join(blocks), sources, documents, asker, catalogue)
+        see_also = self._nearby(ranked, chosen, question, result.query_vector, asker)
         return Answer(text, asker, citations, True, see_also, self.mode, timings(findings), support=round(findings.support, 4))
 
     # Composed in one step: streamed in pieces so that clients handle every mode alike.
@@ -74,13 +75,13 @@ class ExtractiveAnswerer:
         assert draft.ready is not None
         return draft.ready
 
-    def _nearby(self, ranked: list[Hit], chosen: list[Hit], question: str, query_vector) -> tuple[Citation, ...]:
+    def _nearby(self, ranked: list[Hit], chosen: list[Hit], question: str, query_vector, lang: str) -> tuple[Citation, ...]:
         """The next provisions of the rerank, not cited, each with its span closest to the
         question: when the cited provision is a neighbour of the one that answers, the one that
         answers is usually among these (eval/README.md), one click away."""
         st = self.settings
         others = [h for h in ranked if h not in chosen and all(same_wording(h.passage, c.passage) < st.same_wording for c in chosen)]
-        documents = self.retriever.index.documents
+        index = self.retriever.index
         return tuple(
             make_citation(
                 n,
@@ -89,7 +90,9 @@ class ExtractiveAnswerer:
                     select_quote(h.passage, question, st.nearby_quote_words, self._unit_scores(h.passage, query_vector)),
                     next((o.id for o in h.other_versions), ""),
                 ),
-                documents.get(h.passage.doc_id),
+                index.documents.get(h.passage.doc_id),
+                lang,
+                index.catalogue,
             )
             for n, h in enumerate(others[: st.nearby], 1)
         )

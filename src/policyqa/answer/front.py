@@ -133,14 +133,14 @@ class Front:
         """The corpus does not cover the question: say so, name the absent texts, and list the
         closest passages (not cited) so the asker can check for themselves."""
         lang = findings.asked.lang
-        documents = self.retriever.index.documents
+        index = self.retriever.index
         see_also = tuple(
-            make_citation(i, Source(h.passage, preview(h.passage)), documents.get(h.passage.doc_id))
+            make_citation(i, Source(h.passage, preview(h.passage)), index.documents.get(h.passage.doc_id), lang, index.catalogue)
             for i, h in enumerate(findings.hits[: self.settings.see_also], 1)
         )
         lines = [phrase(lang, "not_covered")] + why_declined(findings.understood, lang)
         if see_also:
-            lines += ["", phrase(lang, "see_also")] + [f"- {c.title}, {c.locator}" for c in see_also]
+            lines += ["", phrase(lang, "see_also")] + [f"- {c.document_name}, {c.label}" for c in see_also]
         return Answer("\n".join(lines), lang, (), False, see_also, self.mode, timings(findings), support=round(findings.support, 4))
 
 

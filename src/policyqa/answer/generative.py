@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 
 from policyqa.answer.citations import MARKER, Source, resolve
 from policyqa.answer.front import Draft, Front
+from policyqa.answer.locators import label
+from policyqa.answer.names import document_name
 from policyqa.answer.phrases import phrase
 from policyqa.answer.prompts import REFUSAL, system_prompt, user_prompt
 from policyqa.answer.relevance import AnswerSettings
@@ -139,13 +141,15 @@ class LLMAnswerer:
             draft.text = draft.ready.text
             yield draft.text
             return
-        docs = self.retriever.index.documents
+        index = self.retriever.index
         labelled = []
         for n, s in draft.sources.items():
-            doc = docs.get(s.passage.doc_id)
-            title = (doc.short_title or doc.title) if doc else s.passage.doc_id
-            pages = f", p. {s.passage.pages}" if s.passage.pages else ""
-            labelled.append((n, f"{title}, {s.passage.locator}{pages}", " ".join(s.passage.text.split())))
+            # Labelled in the answer's language: a model repeats the labels it is given, and
+            # the reader should meet « Objectif 13, paragraphe 29 », not "Objective 13 › para 29".
+            p = s.passage
+            title = document_name(index.documents.get(p.doc_id), draft.lang, index.catalogue, fallback=p.doc_id)
+            pages = f", p. {p.pages}" if p.pages else ""
+            labelled.append((n, f"{title}, {label(p, draft.lang)}{pages}", " ".join(p.text.split())))
         messages = [("system", system_prompt(draft.lang)), ("user", user_prompt(draft.lang, draft.question, labelled))]
         started = time.perf_counter()
         for chunk in self.model.stream(messages):
@@ -163,7 +167,8 @@ class LLMAnswerer:
         text = draft.text.strip()
         if not text or REFUSAL[draft.lang].rstrip(".").lower() in text.lower():
             return Answer(phrase(draft.lang, "not_covered"), draft.lang, (), False, mode="llm")
-        cleaned, citations = resolve(text, draft.sources, self.retriever.index.documents)
+        index = self.retriever.index
+        cleaned, citations = resolve(text, draft.sources, index.documents, draft.lang, index.catalogue)
         unsupported = tuple(s for s in _sentences(cleaned) if not MARKER.search(s))
         timings = (("first_token", draft.first_token_ms or 0.0),)
         if not citations:

@@ -9,7 +9,10 @@ PHRASES = {
         "not_covered": "Le corpus ne couvre pas cette question : aucun passage des textes disponibles n’y répond avec assez de certitude.",
         "see_also": "Passages les plus proches :",
         "absent": "Le corpus ne contient pas le texte que nomme la question : {names}.",
-        "quote_other_language": "(texte disponible en anglais uniquement)",
+        # The quote stays the authority, in its own language; the note says why it is not in
+        # French, and whether the French version of that text is in the corpus at all.
+        "quote_other_language": "(texte officiel en anglais ; aucune version française dans le corpus)",
+        "quote_other_language_held": "(texte cité en anglais ; la version française de ce texte est aussi dans le corpus)",
         "unavailable": "Le catalogue répertorie {name}, mais son texte n’est pas disponible ici : enregistrez le fichier officiel "
         "sous {path} dans corpus/local/, puis reconstruisez l’index (policyqa index build).",
         "other_collection": "Le catalogue répertorie {name} dans la collection « {collection} », que cet index ne sert "
@@ -34,7 +37,8 @@ PHRASES = {
         "not_covered": "The corpus does not cover this question: no passage of the available texts answers it with enough certainty.",
         "see_also": "Closest passages:",
         "absent": "The corpus does not contain the text the question names: {names}.",
-        "quote_other_language": "(text available in French only)",
+        "quote_other_language": "(official text in French; no English version in the corpus)",
+        "quote_other_language_held": "(text quoted in French; the English version of this text is also in the corpus)",
         "unavailable": "The catalogue lists {name}, but its text is not available here: save the official file as {path} "
         "in corpus/local/, then rebuild the index (policyqa index build).",
         "other_collection": "The catalogue lists {name} in the “{collection}” collection, which this index does not serve: "

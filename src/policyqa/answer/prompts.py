@@ -37,7 +37,8 @@ def system_prompt(lang: str) -> str:
 
 
 def user_prompt(lang: str, question: str, sources: list[tuple[int, str, str]]) -> str:
-    """`sources` are (number, label, text): "[1] GCM, Objective 13 › para 29, p. 22: …"."""
+    """`sources` are (number, label, text), labelled in the answer's language: "[1] GCM,
+    Objective 13 › para 29, p. 22: …", « [1] Pacte mondial, Objectif 13, paragraphe 29, p. 22 : … »."""
     lines = [SOURCES_HEADER[lang]]
     lines += [f"[{n}] {label}: {text}" for n, label, text in sources]
     lines += ["", f"{QUESTION_HEADER[lang]} {question}", ANSWER_HEADER[lang]]
