@@ -116,7 +116,7 @@
     for (const number of numbers) {
       pages.push(await drawPage(lib, pdf, number, width, rects, t("pageLabel", { page: number })));
     }
-    status.textContent = rects.length ? (numbers.length > 1 ? t("pageQuoteAcross", { first: numbers[0], last: numbers[numbers.length - 1] })
+    status.textContent = rects.length && !found.exact ? t("pagePartial", { page: numbers[0] }) : rects.length ? (numbers.length > 1 ? t("pageQuoteAcross", { first: numbers[0], last: numbers[numbers.length - 1] })
       : t("pageQuote", { page: numbers[0] })) : t("pageNoQuote", { page: numbers[0] });
     container.replaceChildren(status, ...pages);
     const first = container.querySelector(".pdf-highlight");

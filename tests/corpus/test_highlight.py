@@ -1,0 +1,54 @@
+"""Placing quotes on the pages of the real UN PDFs (pypdfium2 over the shared corpus)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import require_shared_corpus
+
+from policyqa.corpus.highlight import fold, locate, read_back
+
+
+@pytest.fixture(scope="module")
+def res_80_218():
+    return require_shared_corpus() / "un" / "A_RES_80_218.pdf"
+
+
+def test_fold_keeps_letters_and_digits_and_opens_ligatures():
+    assert fold("Non-custodial « care »,\n ﬁnancial 29 (h)") == "noncustodialcarefinancial29h"
+
+
+def test_a_quote_inside_a_line_is_covered_exactly(res_80_218):
+    quote = "to facilitate fair and ethical recruitment"
+    found = locate(res_80_218, quote, 6)
+    assert found.found and found.exact and len(found.rects) == 1
+    assert fold(found.text) == fold(quote)
+    assert [p.page for p in found.pages] == [6] and found.pages[0].width == 612.0
+
+
+def test_a_quote_across_a_page_break_is_covered_on_both_pages(res_80_218):
+    # Operative paragraph 2 starts at the foot of page 5 and ends at the head of page 6; the
+    # running head and foot between them are stepped over, not highlighted.
+    quote = (
+        "urges Governments to combat discriminatory treatment of migrants, in particular migrant workers and their families, "
+        "and to facilitate fair and ethical recruitment"
+    )
+    found = locate(res_80_218, quote, 5, 6)
+    assert found.found and found.exact
+    assert [p.page for p in found.pages] == [5, 6]
+    assert fold(found.text) == fold(quote)
+    assert "A/RES/80/218" not in found.text and "25-20973" not in found.text
+
+
+def test_a_quote_cut_with_an_ellipsis_is_placed_piece_by_piece(res_80_218):
+    found = locate(res_80_218, "Expresses its concern about the impacts … to facilitate fair and ethical recruitment", 5, 6)
+    assert found.found and found.exact
+    assert fold(read_back(res_80_218, found.rects)) == fold("Expresses its concern about the impacts to facilitate fair and ethical recruitment")
+
+
+def test_words_that_are_not_on_the_pages_are_not_placed(res_80_218):
+    found = locate(res_80_218, "The Security Council decides to impose sanctions on every flag State", 3)
+    assert not found.found and not found.rects
+    # Past a placed start, a piece is looked for only within a short gap of it: a quote's end
+    # is never taken from elsewhere on the page.
+    stitched = locate(res_80_218, "Expresses its concern about the impacts of the Security Council on every flag State", 5, 6)
+    assert stitched.found and not stitched.exact
