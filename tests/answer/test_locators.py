@@ -127,6 +127,22 @@ def test_a_locator_of_an_unknown_shape_keeps_its_own_words():
     assert label_of("art-3", "Article 3 (a)–(c)", "en", "fr") == "article 3, alinéas a) à c)"
 
 
+# The French versions of the UN resolutions, as their ingestion words its locators
+# (corpus/formats/un_lang.py): the same labels come out for each reader.
+FRENCH_UN = [
+    ("op-5", "par. 5 a)–b)", "paragraphe 5 a) et b) du dispositif", "operative para 5 (a)–(b)"),
+    ("pp-3", "préambule, alinéa 3", "alinéa 3 du préambule", "preambular para 3"),
+    ("annex/para-28", "Annexe, par. 28 a)–d)", "annexe, paragraphe 28 a) à d)", "Annex, para 28 (a)–(d)"),
+    ("res/pp-1", "résolution, préambule, alinéa 1", "résolution, alinéa 1 du préambule", "resolution, preambular para 1"),
+    ("para-29", "Objectif 13 › par. 29 g)–h)", "Objectif 13, paragraphe 29 g) et h)", "Objective 13 › para 29 (g)–(h)"),
+]
+
+
+@pytest.mark.parametrize(("key", "locator", "french", "english"), FRENCH_UN)
+def test_a_french_un_locator_is_labelled_like_the_english_one(key, locator, french, english):
+    assert (label_of(key, locator, "fr", "fr"), label_of(key, locator, "fr", "en")) == (french, english)
+
+
 def test_documents_are_named_in_the_readers_language(corpus):
     _, listed = corpus
     name = {(d, lang): document_name(listed[d], lang, listed) for d in listed for lang in ("fr", "en")}

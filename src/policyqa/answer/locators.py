@@ -21,7 +21,9 @@ from policyqa.types import Passage
 
 _KEY = re.compile(r"^(?:(?P<scope>[^/]+)/)?(?P<unit>pp|op|para|p|art|bullet)-(?P<number>[0-9]+|[IVXLC]+)$")
 _PART = re.compile(r"\s*\(part (\d+) of (\d+)\)$")
-_ITEM = r"\([a-z]{1,4}\)|\(\d{1,2}\)|\d{1,2}\.|[A-Z]\."
+# "(a)" in English texts, "a)" in French UN texts (no opening parenthesis), "(2)" or "2." for
+# numbered sub-paragraphs, "A." for the sections of an article.
+_ITEM = r"\(?[a-z]{1,4}\)|\(\d{1,2}\)|\d{1,2}\.|[A-Z]\."
 _ITEMS = re.compile(rf"^(?P<first>{_ITEM})(?:–(?P<last>{_ITEM}))?$")
 _OBJECTIVE = re.compile(r"^(?:Objective|Objectif) (\d+)$")
 _PILLAR = re.compile(r"^(?:Pillar|Pilier) ([IVX]+)\b")
@@ -99,7 +101,7 @@ _SCOPES = set(_EN_SCOPES)
 
 
 def english(ref: Reference) -> str:
-    items = f" {'–'.join(ref.items)}" if ref.items else ""
+    items = f" {'–'.join(_en_label(x) for x in ref.items)}" if ref.items else ""
     unit = {
         "preamble": "Preamble",
         "pp": f"preambular para {ref.number}",
@@ -117,6 +119,11 @@ def english(ref: Reference) -> str:
         text += f" (part {ref.part[0]} of {ref.part[1]})"
     heading = ref.heading if ref.lang == "en" else _structural_heading(ref.heading, "en")
     return f"{heading} › {text}" if heading else text
+
+
+def _en_label(item: str) -> str:
+    """A French text's "a)" is "(a)" to an English reader."""
+    return f"({item}" if item.endswith(")") and not item.startswith("(") else item
 
 
 # --- French, as a French UN editor or a French legal citation writes it ---------------------
