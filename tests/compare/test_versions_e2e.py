@@ -80,7 +80,7 @@ def test_a_french_question_on_what_changed_is_answered_from_the_comparison(answe
     answer = answerer.answer("Qu'est-ce qui a changé entre les résolutions de 2023 et 2025 sur la protection des migrants ?")
     assert answer.answered and answer.lang == "fr"
     assert answer.text.startswith("Entre A/RES/78/217 (2023) et A/RES/80/218 (2025) :"), answer.text[:200]
-    assert "Ajouté en 2025, op. 23" in answer.text and "Modifié, op." in answer.text
+    assert "Ajouté en 2025, paragraphe 23 du dispositif" in answer.text and "Modifié, paragraphe " in answer.text
     for citation in answer.citations:
         passage = index.passages[index.row_of[citation.passage_id]]
         assert citation.doc_id in ("a-res-78-217-en", "a-res-80-218-en")

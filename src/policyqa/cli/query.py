@@ -155,11 +155,14 @@ def ask(
         out.print(answer.text)
     for sentence in answer.unsupported:
         err.print(f"[yellow]unsupported by the sources:[/] {sentence}")
+    # Named and located in the answer's language, as its text is (Citation.label, document_name).
     for c in answer.citations:
+        name = c.document_name or c.title
         out.print(
-            f"[dim]{c.marker} {c.title}{f' ({c.symbol})' if c.symbol else ''}, {c.locator}"
+            f"[dim]{c.marker} {name}{f' ({c.symbol})' if c.symbol and c.symbol not in name else ''}, {c.label or c.locator}"
             f"{f', p. {c.pages}' if c.pages else ''} — passage {c.passage_id}[/]"
         )
     if answer.answered:
         for c in answer.see_also:
-            out.print(f"[dim]see also, not cited: {c.title}, {c.locator}{f', p. {c.pages}' if c.pages else ''} — passage {c.passage_id}[/]")
+            where = f"{c.document_name or c.title}, {c.label or c.locator}{f', p. {c.pages}' if c.pages else ''}"
+            out.print(f"[dim]see also, not cited: {where} — passage {c.passage_id}[/]")
