@@ -9,7 +9,10 @@ inside the rectangles is then read back and compared with the quote on letters a
 - covered: they hold the whole quote, with at most a footnote number or two more;
 - partial / not found: the rest, listed in the report.
 
-    cd eval/benchmarks && ../../.venv/bin/python highlight.py [--questions ../questions/gold.jsonl]
+With --answers, the quotes graded are those the extractive answerer cites for the questions
+(what a reader actually opens), placed from the cited passage's pages.
+
+    cd eval/benchmarks && ../../.venv/bin/python highlight.py [--questions ../questions/gold.jsonl] [--answers]
 """
 
 from __future__ import annotations
@@ -36,6 +39,37 @@ def holder(quote: str, passages) -> object | None:
     return next((p for p in passages if folded in fold(p.text)), None)
 
 
+def evidence(files, documents, passages):
+    """(question id, document, quote, the passage holding it) for each evidence quote in a PDF."""
+    by_path = {d.path: d for d in documents.values()}
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            question = json.loads(line)
+            for item in question.get("evidence", []):
+                doc = by_path.get(item["file"])
+                if doc is not None and doc.format == "pdf":
+                    yield question["id"], doc, item["quote"], holder(item["quote"], [p for p in passages if p.doc_id == doc.id])
+
+
+def cited(files, settings):
+    """The same for each quote the extractive answerer cites from a PDF."""
+    from policyqa import pipeline
+    from policyqa.answer.factory import make_answerer
+    from policyqa.evaluation.questions import load_questions
+
+    retriever = pipeline.retriever(settings, pipeline.make_embedder(settings))
+    answerer = make_answerer("extractive", retriever)
+    by_id = {p.id: p for p in retriever.index.passages}
+    documents = retriever.index.documents
+    for file in files:
+        for question in load_questions(file):
+            answer = answerer.answer(question.question)
+            for c in answer.citations:
+                doc = documents.get(c.doc_id)
+                if doc is not None and doc.format == "pdf":
+                    yield question.id, doc, c.quote, by_id.get(c.passage_id)
+
+
 def grade(quote: str, back: str) -> str:
     want, got = fold(quote.replace("…", " ")), fold(back)
     if got == want:
@@ -53,37 +87,31 @@ def _subsequence(small: str, big: str) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, action="append")
-    parser.add_argument("--out", type=Path, default=HERE.parent / "reports" / "highlight.json")
+    parser.add_argument("--answers", action="store_true", help="grade the quotes the extractive answers cite")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    args.out = args.out or HERE.parent / "reports" / ("highlight-answers.json" if args.answers else "highlight.json")
     files = args.questions or [HERE.parent / "questions" / "gold.jsonl"]
     settings = Settings()
     lines = (current_folder(settings.index_dir) / "passages.jsonl").read_text(encoding="utf-8").splitlines()
     passages = [from_data(Passage, json.loads(line)) for line in lines if line]
     documents = {d.id: d for d in catalog.load_catalog(settings.catalogs)}
-    by_path = {d.path: d for d in documents.values()}
     counts = {"exact": 0, "covered": 0, "partial": 0, "not found": 0}
     rows = []
     seconds = []
-    for file in files:
-        for line in file.read_text(encoding="utf-8").splitlines():
-            question = json.loads(line)
-            for evidence in question.get("evidence", []):
-                doc = by_path.get(evidence["file"])
-                if doc is None or doc.format != "pdf":
-                    continue
-                path = catalog.locate(doc, settings.corpus_roots)
-                passage = holder(evidence["quote"], [p for p in passages if p.doc_id == doc.id])
-                if path is None or passage is None or passage.page_start is None:
-                    counts["not found"] += 1
-                    rows.append({"question": question["id"], "doc": doc.id, "quote": evidence["quote"], "grade": "no passage"})
-                    continue
-                started = time.perf_counter()
-                found = locate(path, evidence["quote"], passage.page_start, passage.page_end)
-                seconds.append(time.perf_counter() - started)
-                state = grade(evidence["quote"], found.text) if found.found else "not found"
-                counts[state] += 1
-                if state != "exact":
-                    rows.append({"question": question["id"], "doc": doc.id, "quote": evidence["quote"], "grade": state, "read": found.text})
+    for qid, doc, quote, passage in cited(files, settings) if args.answers else evidence(files, documents, passages):
+        path = catalog.locate(doc, settings.corpus_roots)
+        if path is None or passage is None or passage.page_start is None:
+            counts["not found"] += 1
+            rows.append({"question": qid, "doc": doc.id, "quote": quote, "grade": "no passage"})
+            continue
+        started = time.perf_counter()
+        found = locate(path, quote, passage.page_start, passage.page_end)
+        seconds.append(time.perf_counter() - started)
+        state = grade(quote, found.text) if found.found else "not found"
+        counts[state] += 1
+        if state != "exact":
+            rows.append({"question": qid, "doc": doc.id, "quote": quote, "grade": state, "read": found.text})
     total = sum(counts.values())
     seconds.sort()
     report = {

@@ -42,7 +42,8 @@ def test_a_quote_across_a_page_break_is_covered_on_both_pages(res_80_218):
 def test_a_quote_cut_with_an_ellipsis_is_placed_piece_by_piece(res_80_218):
     found = locate(res_80_218, "Expresses its concern about the impacts … to facilitate fair and ethical recruitment", 5, 6)
     assert found.found and found.exact
-    assert fold(read_back(res_80_218, found.rects)) == fold("Expresses its concern about the impacts to facilitate fair and ethical recruitment")
+    both = "Expresses its concern about the impacts to facilitate fair and ethical recruitment"
+    assert fold(read_back(res_80_218, found.rects)) == fold(both)
 
 
 def test_words_that_are_not_on_the_pages_are_not_placed(res_80_218):
@@ -52,3 +53,20 @@ def test_words_that_are_not_on_the_pages_are_not_placed(res_80_218):
     # is never taken from elsewhere on the page.
     stitched = locate(res_80_218, "Expresses its concern about the impacts of the Security Council on every flag State", 5, 6)
     assert stitched.found and not stitched.exact
+
+
+def test_a_page_break_after_footnotes_and_a_long_running_head_is_stepped_over():
+    # A/RES/80/9, annex para 13: page 3 ends with a footnote, page 4 opens with a two-line head.
+    path = require_shared_corpus() / "un" / "A_RES_80_9.pdf"
+    quote = "we will seek to ensure that laws and policies are in place to alleviate reliance on victims’ testimonies. We also commit"
+    found = locate(path, quote, 3, 4)
+    assert found.found and found.exact and [p.page for p in found.pages] == [3, 4]
+    assert fold(found.text) == fold(quote) and "68/192" not in found.text and "Political Declaration" not in found.text
+
+
+def test_a_sub_item_quoted_with_its_lead_in_pages_earlier_is_placed(res_80_218):
+    # The passage of a sub-item starts on its own page; its paragraph's lead-in is found on the
+    # pages before it.
+    lead = "Reaffirms the rights set forth in the Universal Declaration of Human Rights"
+    found = locate(res_80_218, lead + " … (d) Calls upon States to ensure that their laws and policies", 7, 7)
+    assert found.found and found.exact and 6 in [p.page for p in found.pages]

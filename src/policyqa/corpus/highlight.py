@@ -14,7 +14,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -23,6 +23,9 @@ import pypdfium2 as pdfium
 # or the running head and foot between two pages of a quote that crosses pages. Anything
 # longer means the quote is not on these pages.
 MAX_GAP = 120
+# A running head can be longer: "A/RES/80/9 2025 Political Declaration on the Implementation of
+# the United Nations Global Plan of Action to Combat Trafficking in Persons 4/8 25-19346".
+HEAD_GAP = 240
 # The matcher takes the longest piece of the quote found at each step; a piece shorter than
 # this is too common to place ("the", "and") and ends the search.
 MIN_PIECE = 12
@@ -129,22 +132,33 @@ def _stream(pages: _Pages, numbers: range) -> _Stream:
     return _Stream("".join(folded), tuple(chars))
 
 
+def _gap_ok(stream: _Stream, position: int, at: int) -> bool:
+    """A step over at most MAX_GAP letters; or, across a page break, over the rest of the page
+    (its footnotes can be long) and at most HEAD_GAP letters of the next (its running head)."""
+    if at - position <= MAX_GAP:
+        return True
+    page = stream.chars[at].page
+    if page == stream.chars[position].page:
+        return False
+    first = next(i for i in range(position, at + 1) if stream.chars[i].page == page)
+    return at - first <= HEAD_GAP and page == stream.chars[position].page + 1
+
+
 def _place(quote: str, stream: _Stream) -> tuple[list[tuple[int, int]], int]:
     """Spans of the stream that hold the quote's letters in order, and how many letters were
-    left unplaced. Each step takes the longest prefix of what is left that occurs within
-    MAX_GAP letters of the previous span (anywhere, for the first)."""
+    left unplaced. Each step takes the longest prefix of what is left that occurs within an
+    allowed gap (_gap_ok) of the previous span, or anywhere for the first."""
     spans: list[tuple[int, int]] = []
     rest = quote
     position = 0
-    while rest:
-        window_end = len(stream.folded) if not spans else min(len(stream.folded), position + MAX_GAP + len(rest))
+    while rest and position < len(stream.folded):
         found, length = -1, 0
         low, high = MIN_PIECE if len(rest) >= MIN_PIECE else len(rest), len(rest)
         # Binary search on the prefix length: a longer prefix found implies every shorter one is.
         while low <= high:
             mid = (low + high) // 2
-            at = stream.folded.find(rest[:mid], position, window_end)
-            if at >= 0 and (not spans or at - position <= MAX_GAP):
+            at = stream.folded.find(rest[:mid], position)
+            if at >= 0 and (not spans or _gap_ok(stream, position, at)):
                 found, length = at, mid
                 low = mid + 1
             else:
@@ -207,35 +221,45 @@ def read_back(path: Path, rects: tuple[Rect, ...] | list[Rect]) -> str:
 
 
 def locate(path: Path, quote: str, first_page: int, last_page: int | None = None) -> Highlight:
-    """Rectangles over `quote` on pages first_page..last_page of the PDF at `path` (one page
-    beyond is searched too: a passage's last page is where its text ends, and a quote's
-    final words may be carried over). A quote cut with "…" is placed piece by piece."""
+    """Rectangles over `quote` on pages first_page..last_page of the PDF at `path`, one page
+    beyond included (a passage's last page is where its text ends, and a quote's final words
+    may be carried over). A quote cut with "…" is placed piece by piece. When the quote is not
+    wholly there, two pages before are searched too: a quote of a sub-item opens with its
+    paragraph's lead-in, which may stand pages earlier than the sub-item's own passage."""
     pages = _pages(path)
     with pages.lock:
         last = min(pages.count(), max(last_page or first_page, first_page) + 1)
-        numbers = range(max(1, first_page), last + 1)
-        stream = _stream(pages, numbers)
-        rects: list[Rect] = []
-        exact = True
-        placed_any = False
-        position = 0
-        for piece in (fold(p) for p in re.split(r"…", quote)):
-            if not piece:
-                continue
-            sub = _Stream(stream.folded[position:], stream.chars[position:])
-            spans, missing = _place(piece, sub)
-            if not spans:
-                exact = False
-                continue
-            placed_any = True
-            exact = exact and missing == 0
-            for start, stop in spans:
-                rects += _rects(pages, sub.chars[start], sub.chars[stop - 1])
-            position += spans[-1][1]
-        if not placed_any:
-            return Highlight(found=False, exact=False)
-        rects = _merge(rects)
-        used = sorted({r.page for r in rects})
-        sizes = tuple(pages.size(n) for n in used)
-    text = read_back(path, rects)
-    return Highlight(found=True, exact=exact, rects=tuple(rects), pages=sizes, text=text)
+        found = _locate(pages, quote, range(max(1, first_page), last + 1))
+        if not found.exact and first_page > 1:
+            wider = _locate(pages, quote, range(max(1, first_page - 2), last + 1))
+            if wider.exact or (wider.found and not found.found):
+                found = wider
+    if not found.found:
+        return found
+    return replace(found, text=read_back(path, found.rects))
+
+
+def _locate(pages: _Pages, quote: str, numbers: range) -> Highlight:
+    stream = _stream(pages, numbers)
+    rects: list[Rect] = []
+    exact = True
+    placed_any = False
+    position = 0
+    for piece in (fold(p) for p in re.split(r"…", quote)):
+        if not piece:
+            continue
+        sub = _Stream(stream.folded[position:], stream.chars[position:])
+        spans, missing = _place(piece, sub)
+        if not spans:
+            exact = False
+            continue
+        placed_any = True
+        exact = exact and missing == 0
+        for start, stop in spans:
+            rects += _rects(pages, sub.chars[start], sub.chars[stop - 1])
+        position += spans[-1][1]
+    if not placed_any:
+        return Highlight(found=False, exact=False)
+    rects = _merge(rects)
+    sizes = tuple(pages.size(n) for n in sorted({r.page for r in rects}))
+    return Highlight(found=True, exact=exact, rects=tuple(rects), pages=sizes)
