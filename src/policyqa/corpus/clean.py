@@ -26,7 +26,7 @@ def normalise_chars(text: str) -> str:
 
 # --- UN page furniture ---------------------------------------------------------------------
 
-JOB_NUMBER = re.compile(r"^\d{2}-\d{5}(?:\s*\(E\))?(?:\s+\d{6})?$")
+JOB_NUMBER = re.compile(r"^\d{2}-\d{5}(?:\s*\([EF]\))?(?:\s+\d{6})?$")  # "(F)": the French version
 PAGE_MARKER = re.compile(r"^\d{1,3}/\d{1,3}$")
 BARCODE = re.compile(r"^\*\d{6,}\*$")
 FOOTNOTE_RULE = re.compile(r"^\s*_{5,}\s*$")
@@ -141,6 +141,32 @@ _REFERENCE_WORDS = {
     "protocol",
     "principle",
     "item",
+    # The same in French UN texts: "paragraphe 5 de", "alinéa 3 du préambule", "résolution 73/195".
+    "paragraphe",
+    "paragraphes",
+    "par",
+    "alinéa",
+    "alinéas",
+    "résolution",
+    "résolutions",
+    "annexe",
+    "objectif",
+    "objectifs",
+    "chapitre",
+    "règle",
+    "partie",
+    "point",
+    "décision",
+    "protocole",
+    "principe",
+    "cible",
+    "et",
+    "ou",
+    "au",
+    "aux",
+    "du",
+    "des",
+    "de",
 }
 
 
@@ -160,7 +186,7 @@ def _footnote_mark(text: str, n: int, start: int) -> re.Match | None:
         for match in re.compile(pattern).finditer(text, start):
             if pattern.endswith(r"|\d))") and text[match.start() - 1 : match.start()].isalpha():
                 # "article 5 of" is a cross-reference, "Migrants 1 and" a footnote mark.
-                word = re.findall(r"[A-Za-z]+", text[max(0, match.start() - 20) : match.start()])
+                word = re.findall(r"[^\W\d_]+", text[max(0, match.start() - 20) : match.start()])
                 if word and word[-1].lower() in _REFERENCE_WORDS:
                     continue
             if best is None or match.start() < best.start():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from policyqa.corpus import catalog, clean, load
 from policyqa.corpus import passages as passages_mod
+from policyqa.corpus.formats import un
 from policyqa.corpus.formats.registry import parse
 from policyqa.types import Document, IngestedDocument, Passage, Problem
 
@@ -21,7 +22,10 @@ def _language_warnings(doc: Document, items: list[Passage]) -> list[str]:
     return [f"{len(odd)} passage(s) do not read as '{doc.lang}': {', '.join(odd[:3])}{'…' if len(odd) > 3 else ''}"]
 
 
-def ingest_document(doc: Document, roots: tuple[Path, ...], check_hash: bool = True) -> IngestedDocument:
+def ingest_document(
+    doc: Document, roots: tuple[Path, ...], check_hash: bool = True, runs: dict[str, tuple[str, ...]] | None = None
+) -> IngestedDocument:
+    """`runs`: where the English version cut its sections (passages.runs_of), to cut alike."""
     path = catalog.locate(doc, roots)
     if path is None:
         where = ", ".join(str(r) for r in roots) or "no corpus root"
@@ -41,11 +45,30 @@ def ingest_document(doc: Document, roots: tuple[Path, ...], check_hash: bool = T
         parsed = parse(doc, path)
     except load.LoadError as exc:
         return IngestedDocument(doc, True, problems=tuple(problems) + (Problem(doc.id, "error", f"{path.name}: {exc}"),))
-    items = passages_mod.to_passages(doc, parsed.sections)
+    items = passages_mod.to_passages(doc, parsed.sections, runs=runs)
     if not items:
         problems.append(Problem(doc.id, "error", f"{path.name}: no text could be structured into passages"))
     problems += [Problem(doc.id, "warning", w) for w in parsed.warnings + _language_warnings(doc, items)]
     return IngestedDocument(doc, True, tuple(items), parsed.pages, tuple(problems))
+
+
+def _cut_like_english(results: list[IngestedDocument], roots: tuple[Path, ...]) -> list[IngestedDocument]:
+    """A UN text in another language is cut into passages where its English version is cut: a
+    long paragraph is cut into runs of sub-items by word count, and French runs longer, so
+    without this its runs would open at other items and find no counterpart. Other families keep
+    their own cut (their versions are not paragraph-for-paragraph translations of one layout)."""
+    english = {
+        r.document.parallel_group: passages_mod.runs_of(list(r.passages))
+        for r in results
+        if r.document.lang == "en" and r.document.parallel_group and r.passages and un.accepts(r.document)
+    }
+    out = []
+    for r in results:
+        runs = english.get(r.document.parallel_group) if r.document.lang != "en" and r.passages and un.accepts(r.document) else None
+        own = passages_mod.runs_of(list(r.passages)) if runs else {}
+        differs = runs and any(own.get(key) != cut for key, cut in runs.items() if key in own)
+        out.append(ingest_document(r.document, roots, runs=runs) if differs else r)
+    return out
 
 
 @dataclass(frozen=True)
@@ -65,6 +88,7 @@ def ingest(docs: Iterable[Document], roots: tuple[Path, ...], progress: Callable
         if progress:
             progress(doc)
         results.append(ingest_document(doc, roots))
+    results = _cut_like_english(results, roots)
     paired = passages_mod.pair_parallel({r.document.id: list(r.passages) for r in results if r.passages})
     results = [replace(r, passages=tuple(paired.get(r.document.id, r.passages))) for r in results]
     return IngestReport(tuple(results), time.perf_counter() - started)

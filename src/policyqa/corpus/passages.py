@@ -57,6 +57,26 @@ def _sentences(text: str, budget: int) -> list[str]:
     return chunks
 
 
+def neutral_label(label: str) -> str:
+    """A sub-item's label as parallel keys write it: French "a)" is English "(a)"."""
+    match = re.fullmatch(r"\(?([a-z]{1,4})\)", label)
+    return f"({match.group(1)})" if match else label
+
+
+def _cut_at(items: tuple[SubItem, ...], starts: tuple[str, ...]) -> list[list[SubItem]] | None:
+    """The items cut into runs opening at the labels `starts` (neutral), or None when the labels
+    are not this section's own (then the usual sizing applies)."""
+    labels = [neutral_label(i.label) for i in items]
+    if not starts or labels[:1] != list(starts[:1]) or not set(starts) <= set(labels):
+        return None
+    groups: list[list[SubItem]] = []
+    for item, label in zip(items, labels):
+        if label in starts or not groups:
+            groups.append([])
+        groups[-1].append(item)
+    return groups
+
+
 def _range(items: list[SubItem]) -> str:
     first, last = items[0].label, items[-1].label
     return first if first == last else f"{first}–{last}"
@@ -89,18 +109,23 @@ def _make(
     )
 
 
-def split_section(doc: Document, section: Section, sizing: Sizing = Sizing()) -> list[Passage]:
+def split_section(doc: Document, section: Section, sizing: Sizing = Sizing(), runs: tuple[str, ...] | None = None) -> list[Passage]:
+    """`runs`: how the same section was cut in another language version ("lead" when its lead-in
+    was a passage of its own, then the labels its runs of sub-items open at; empty when it was
+    kept whole), so that both versions are cut alike and each passage has its counterpart."""
     text = section.text.strip()
     if not text:
         return []
     whole = (section.page_start, section.page_end), (section.char_start, section.char_end)
-    if _words(text) <= sizing.max_words:
+    starts = tuple(r for r in runs or () if r != "lead")
+    followed = _cut_at(section.items, starts) if section.items and starts else None
+    if (_words(text) <= sizing.max_words and followed is None) or (runs == () and section.items):
         return [_make(doc, section, section.locator, text, section.key, *whole)]
     if section.items:
         lead = section.lead.strip()
-        repeat = _words(lead) <= sizing.max_lead_words
+        repeat = _words(lead) <= sizing.max_lead_words if followed is None else "lead" not in (runs or ())
         budget = sizing.target_words - (_words(lead) if repeat else 0)
-        groups = _group_items(section.items, max(budget, 80))
+        groups = followed or _group_items(section.items, max(budget, 80))
         out: list[Passage] = []
         if lead and not repeat:
             # A long lead-in is a passage of its own; the item runs follow it.
@@ -121,7 +146,10 @@ def split_section(doc: Document, section: Section, sizing: Sizing = Sizing()) ->
             locator = f"{section.locator} {_range(group)}"
             pages = (group[0].page_start, group[-1].page_end)
             chars = (group[0].char_start, group[-1].char_end)
-            out.append(_make(doc, section, locator, text, f"{section.key}/{group[0].label}", pages, chars))
+            # Cut like the other version, the runs are the same provisions: their keys are
+            # written alike. Cut by size, a run starting at the same label may not end alike.
+            label = neutral_label(group[0].label) if followed else group[0].label
+            out.append(_make(doc, section, locator, text, f"{section.key}/{label}", pages, chars))
         return out
     chunks = _sentences(text, sizing.target_words)
     if len(chunks) == 1:
@@ -132,11 +160,26 @@ def split_section(doc: Document, section: Section, sizing: Sizing = Sizing()) ->
     ]
 
 
-def to_passages(doc: Document, sections: list[Section], sizing: Sizing = Sizing()) -> list[Passage]:
+def to_passages(
+    doc: Document, sections: list[Section], sizing: Sizing = Sizing(), runs: dict[str, tuple[str, ...]] | None = None
+) -> list[Passage]:
     passages: list[Passage] = []
     for section in sections:
-        passages.extend(split_section(doc, section, sizing))
+        passages.extend(split_section(doc, section, sizing, (runs or {}).get(section.key)))
     return passages
+
+
+def runs_of(passages: list[Passage]) -> dict[str, tuple[str, ...]]:
+    """How each section was cut: the labels its runs of sub-items open at, or () when it was
+    kept whole. Sections cut by sentences are left out: sentences do not correspond one for one."""
+    found: dict[str, list[str]] = {}
+    for p in passages:
+        part = p.parallel_key.split("#", 1)[-1]
+        rest = part[len(p.section_key) + 1 :] if part.startswith(p.section_key + "/") else ""
+        labels = found.setdefault(p.section_key, [])
+        if part != p.section_key:
+            labels.append(rest if rest and not rest.startswith("part-") else "-")
+    return {key: tuple(labels) for key, labels in found.items() if "-" not in labels}
 
 
 def pair_parallel(passages_by_doc: dict[str, list[Passage]]) -> dict[str, list[Passage]]:

@@ -12,7 +12,7 @@ from policyqa.types import Passage
 
 ROLES = ("operative", "preambular", "procedural")
 
-_PREAMBLE = re.compile(r"\bpreamb", re.I)
+_PREAMBLE = re.compile(r"\bpr[eé]amb", re.I)  # "preambular para 3", "préambule, alinéa 3"
 # The verbs that open a General Assembly paragraph about its own work, not about what
 # States are to do: "Requests the Secretary-General to submit ... a report", "Decides to
 # include in the provisional agenda", "Takes note of the report".

@@ -15,12 +15,13 @@ from pathlib import Path
 
 from policyqa.corpus import clean, load
 from policyqa.corpus.formats.parsed import Parsed
+from policyqa.corpus.formats.un_lang import ENGLISH, Wording, opens_enacting, wording
 from policyqa.types import Document, Page, Section, SubItem
 
 TITLE = re.compile(r"^\s*\d{2,3}/\d{1,3}\.\s+\S")
 PARA = re.compile(r"^(\d{1,3})\.(?:\s+|$)")
-ITEM = re.compile(r"^\(([a-z]{1,2}|[ivxl]+)\)(?:\s+|$)")
-OBJECTIVE = re.compile(r"^Objective (\d{1,2}):\s*(.+)$", re.S)
+ITEM = ENGLISH.item
+OBJECTIVE = ENGLISH.objective
 HEADING_MAX_WORDS = 12
 
 
@@ -42,6 +43,7 @@ class CleanedPages:
     marks: list[tuple[int, int, int]]  # (page, offset, note number)
     title: str = ""
     warnings: list[str] = field(default_factory=list)
+    words: Wording = ENGLISH  # the document's language: its enacting formula, item labels, locators
 
 
 def split_text_layer(text: str, symbol: str) -> list[Page]:
@@ -65,10 +67,10 @@ def split_text_layer(text: str, symbol: str) -> list[Page]:
     return [Page(n, "\n".join(lines[a:b])) for n, (a, b) in enumerate(zip(starts, starts[1:]), 1)]
 
 
-def clean_pages(pages: list[Page], symbol: str) -> CleanedPages:
+def clean_pages(pages: list[Page], symbol: str, lang: str = "en") -> CleanedPages:
     raw = [[clean.normalise_chars(l) for l in p.text.split("\n")] for p in pages]
     heads = clean.running_heads(raw)
-    out = CleanedPages({}, [], {}, [])
+    out = CleanedPages({}, [], {}, [], words=wording(lang))
     for page, lines in zip(pages, raw):
         lines = clean.strip_running_heads(lines, heads, symbol)
         lines, notes = clean.split_footnotes(lines)
@@ -77,8 +79,8 @@ def clean_pages(pages: list[Page], symbol: str) -> CleanedPages:
             out.notes[last] += " " + notes.orphan
         out.notes.update(notes.notes)
         if page.number == 1:
-            lines, out.title = _drop_masthead(lines)
-        lines = _drop_closing(lines)
+            lines, out.title = _drop_masthead(lines, out.words)
+        lines = _drop_closing(lines, out.words)
         text, marks = clean.remove_footnote_marks("\n".join(lines), list(notes.notes))
         missing = set(notes.notes) - {n for _, n in marks}
         if missing:
@@ -96,30 +98,30 @@ def clean_pages(pages: list[Page], symbol: str) -> CleanedPages:
     return out
 
 
-def _drop_masthead(lines: list[str]) -> tuple[list[str], str]:
+def _drop_masthead(lines: list[str], words: Wording = ENGLISH) -> tuple[list[str], str]:
     """Page 1 opens with the masthead (symbol, distribution, job number, agenda item, the
     "Resolution adopted by..." line); the body starts after the numbered title."""
     for i, line in enumerate(lines):
         if TITLE.match(line):
             title = [line.strip()]
             j = i + 1
-            while j < len(lines) and lines[j].strip() and not lines[j].strip().startswith("The General Assembly"):
+            while j < len(lines) and lines[j].strip() and not opens_enacting(lines[j].strip(), words):
                 title.append(lines[j].strip())
                 j += 1
             return lines[j:], " ".join(title)
     return lines, ""
 
 
-def _drop_closing(lines: list[str]) -> list[str]:
+def _drop_closing(lines: list[str], words: Wording = ENGLISH) -> list[str]:
     """ "50th plenary meeting / 19 December 2023" closes the resolution's own text."""
     out: list[str] = []
     skip_date = False
     for line in lines:
         s = " ".join(line.split())
-        if clean.PLENARY.match(s):
+        if words.plenary.match(s):
             skip_date = True
             continue
-        if skip_date and re.match(r"^\d{1,2} [A-Z][a-z]+ \d{4}$", s):
+        if skip_date and words.closing_date.match(s):
             skip_date = False
             continue
         skip_date = False
@@ -130,18 +132,19 @@ def _drop_closing(lines: list[str]) -> list[str]:
 # --- blocks ---------------------------------------------------------------------------
 
 
-def _blocks(lines: list[Line], indent_signal: bool) -> list[list[Line]]:
+def _blocks(lines: list[Line], indent_signal: bool, words: Wording = ENGLISH) -> list[list[Line]]:
+    item_label = words.item
     blocks: list[list[Line]] = []
     last_number = 0
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
         para = PARA.match(line.text)
-        numbered = para or ITEM.match(line.text)
+        numbered = para or item_label.match(line.text)
         prev_closed = prev is None or prev.text.endswith((".", ";", ":", ","))
         same_page = prev is not None and prev.page == line.page
         # A label alone on its line, or the next number of a running list, always opens a block.
         sequence = para is not None and int(para.group(1)) == last_number + 1
-        alone = PARA.fullmatch(line.text) or ITEM.fullmatch(line.text)
+        alone = PARA.fullmatch(line.text) or item_label.fullmatch(line.text)
         new = (
             prev is None
             or alone
@@ -149,13 +152,13 @@ def _blocks(lines: list[Line], indent_signal: bool) -> list[list[Line]]:
             or (indent_signal and line.indent)
             or (not indent_signal and line.after_blank and same_page)
             or (numbered and (prev_closed or line.after_blank))
-            or _looks_like_heading(line.text)
+            or _looks_like_heading(line.text, words)
             and prev_closed
             or (
                 not indent_signal
                 and prev is not None
                 and PARA.fullmatch(prev.text.strip()) is None
-                and ITEM.fullmatch(prev.text.strip()) is None
+                and item_label.fullmatch(prev.text.strip()) is None
                 and line.after_blank
                 and prev_closed
             )
@@ -169,18 +172,18 @@ def _blocks(lines: list[Line], indent_signal: bool) -> list[list[Line]]:
     return blocks
 
 
-def _looks_like_heading(text: str) -> bool:
-    return bool(OBJECTIVE.match(text)) or text in {"Annex", "Preamble"}
+def _looks_like_heading(text: str, words: Wording = ENGLISH) -> bool:
+    return bool(words.objective.match(text)) or text in {words.annex, words.preamble}
 
 
-def _is_heading(text: str) -> bool:
-    words = text.split()
-    return bool(OBJECTIVE.match(text)) or (
-        0 < len(words) <= HEADING_MAX_WORDS
+def _is_heading(text: str, words: Wording = ENGLISH) -> bool:
+    tokens = text.split()
+    return bool(words.objective.match(text)) or (
+        0 < len(tokens) <= HEADING_MAX_WORDS
         and text[:1].isupper()
         and not text.endswith((".", ",", ";", ":"))
         and not PARA.match(text)
-        and not ITEM.match(text)
+        and not words.item.match(text)
     )
 
 
@@ -209,6 +212,7 @@ def sections(cp: CleanedPages, vocab: set[str], indent_signal: bool, family: str
     objective: tuple[str, str] | None = None
     current: _Open | None = None
     heading = ""
+    words = cp.words
 
     def close() -> None:
         nonlocal current
@@ -216,22 +220,22 @@ def sections(cp: CleanedPages, vocab: set[str], indent_signal: bool, family: str
             out.append(_build(current, cp, vocab))
             current = None
 
-    for block in _blocks(cp.lines, indent_signal):
+    for block in _blocks(cp.lines, indent_signal, words):
         text = " ".join(l.text for l in block)
         para = PARA.match(text)
-        item = ITEM.match(text)
-        if re.fullmatch(r"The General Assembly,?", text):
+        item = words.item.match(text)
+        if words.enacting.fullmatch(text):
             continue  # the enacting formula, not a paragraph
-        if block[0].text == "Annex":
+        if block[0].text == words.annex:
             close()
             part, expected, preamble_count = "annex", 1, 0
             heading = " ".join(l.text for l in block[1:])
             continue
-        objective_match = OBJECTIVE.match(clean.join_lines([l.text for l in block], vocab))
+        objective_match = words.objective.match(clean.join_lines([l.text for l in block], vocab))
         if objective_match:
             close()
             objective = (objective_match.group(1), " ".join(objective_match.group(2).split()))
-            heading = f"Objective {objective[0]}: {objective[1]}"
+            heading = words.objective_heading.format(n=objective[0], title=objective[1])
             continue
         in_list = para is not None and current is not None and bool(current.items) and current.items[-1][0] == f"{int(para.group(1)) - 1}."
         if para and int(para.group(1)) == expected and not in_list:
@@ -239,14 +243,14 @@ def sections(cp: CleanedPages, vocab: set[str], indent_signal: bool, family: str
             n = expected
             expected += 1
             if part == "annex" and family == "gcm":
-                loc = f"Objective {objective[0]} › para {n}" if objective else f"para {n}"
+                loc = words.gcm_objective_para.format(o=objective[0], n=n) if objective else words.gcm_para.format(n=n)
                 key = f"para-{n}"
             elif part == "annex":
-                loc, key = f"Annex, para {n}", f"annex/para-{n}"
+                loc, key = words.annex_para.format(n=n), f"annex/para-{n}"
             else:
-                loc, key = f"op. {n}", f"op-{n}"
+                loc, key = words.op.format(n=n), f"op-{n}"
                 if family == "gcm":
-                    loc, key = f"resolution op. {n}", f"res/op-{n}"
+                    loc, key = words.gcm_op.format(n=n), f"res/op-{n}"
             current = _Open(key, loc, "paragraph", _strip_label(block, para), heading=heading)
             continue
         if current is not None and (item or (para and current.kind == "paragraph")):
@@ -258,7 +262,7 @@ def sections(cp: CleanedPages, vocab: set[str], indent_signal: bool, family: str
             else:
                 current.items.append((label, sub))
             continue
-        if _is_heading(text) and not (current and current.kind == "preamble" and text[:1].islower()):
+        if _is_heading(text, words) and not (current and current.kind == "preamble" and text[:1].islower()):
             # Headings name a part of the text; a list under a heading stays with its paragraph.
             heading = text
             objective = None
@@ -275,9 +279,9 @@ def sections(cp: CleanedPages, vocab: set[str], indent_signal: bool, family: str
         close()
         preamble_count += 1
         prefix = "annex/" if part == "annex" else ("res/" if family == "gcm" else "")
-        loc = f"{'Annex, ' if part == 'annex' else ''}preambular para {preamble_count}"
+        loc = (words.annex_pp if part == "annex" else words.pp).format(n=preamble_count)
         if family == "gcm" and part == "res":
-            loc = f"resolution, preambular para {preamble_count}"
+            loc = words.gcm_pp.format(n=preamble_count)
         current = _Open(f"{prefix}pp-{preamble_count}", loc, "preamble", list(block), heading=heading)
     close()
     return out
@@ -341,6 +345,6 @@ def parse(doc: Document, path: Path) -> Parsed:
     else:
         pages = split_text_layer(load.read_text(path), doc.symbol)
         indent = False
-    cleaned = clean_pages(pages, doc.symbol)
+    cleaned = clean_pages(pages, doc.symbol, doc.lang)
     vocab = clean.vocabulary("\n".join(cleaned.texts.values()))
     return Parsed(sections(cleaned, vocab, indent, doc.family), len(pages), cleaned.warnings)
