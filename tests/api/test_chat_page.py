@@ -145,7 +145,8 @@ def test_the_chat_page_in_chromium(server, shots):
         link = panel.locator(".panel-links a.open-original").get_attribute("href")
         assert link == "/v1/documents/gcm-en/file"
         assert "Objective 13" in httpx.get(server + link).text
-        assert panel.locator(".panel-links a.official").get_attribute("href") == "https://undocs.org/en/A/RES/73/195"
+        # The official address in the reader's language: the French page of A/RES/73/195.
+        assert panel.locator(".panel-links a.official").get_attribute("href") == "https://undocs.org/fr/A/RES/73/195"
         page.screenshot(path=str(shots / "2-fr-citation-panel.png"))
 
         # Copy with references, and feedback.
