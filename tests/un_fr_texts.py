@@ -8,6 +8,8 @@ are paired only when they have exactly the same paragraphs.
 
 from __future__ import annotations
 
+import re
+
 from un_fr_factory import Heading, Op, Pp, Resolution
 
 PP_80_218 = {
@@ -160,6 +162,15 @@ OP_80_218 = {
     ),
     33: Op(33, "Décide", "de rester saisie de la question."),
 }
+
+
+def item_labels(passages) -> dict[str, list[str]]:
+    """The sub-item labels of each section of a version, as its passages give them."""
+    found: dict[str, list[str]] = {}
+    for p in passages:
+        labels = found.setdefault(p.section_key, [])
+        labels += [m for m in re.findall(r"^(\([a-z]{1,2}\)|\d{1,2}\.)\s", p.text, re.M) if m not in labels]
+    return found
 
 
 def _french_label(label: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, require_shared_corpus
 from un_fr_factory import write_resolution
-from un_fr_texts import a_res_80_218_fr, gcm_fr
+from un_fr_texts import a_res_80_218_fr, gcm_fr, item_labels
 
 from policyqa.corpus import catalog, ingest, roles
 
@@ -18,22 +18,13 @@ CATALOGUE = {d.id: d for d in catalog.load_catalog([REPO / "corpus" / "catalog.t
 FURNITURE = re.compile(r"25-20973|\*2520973\*|\b\d/\d{1,2}\b|A/RES/80/218 Protection|séance plénière|Distr\.|Nations Unies")
 
 
-def _item_labels(passages) -> dict[str, list[str]]:
-    """The sub-item labels of each section, as the English passages give them."""
-    found: dict[str, list[str]] = {}
-    for p in passages:
-        labels = found.setdefault(p.section_key, [])
-        labels += [m for m in re.findall(r"^(\([a-z]{1,2}\)|\d{1,2}\.)\s", p.text, re.M) if m not in labels]
-    return found
-
-
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     shared = require_shared_corpus()
     local = tmp_path_factory.mktemp("local")
     english = ingest.ingest([CATALOGUE["a-res-80-218-en"], CATALOGUE["gcm-en"]], (shared,))
-    write_resolution(local / CATALOGUE["a-res-80-218-fr"].path, a_res_80_218_fr(_item_labels(english.documents[0].passages)))
-    write_resolution(local / CATALOGUE["gcm-fr"].path, gcm_fr(_item_labels(english.documents[1].passages)))
+    write_resolution(local / CATALOGUE["a-res-80-218-fr"].path, a_res_80_218_fr(item_labels(english.documents[0].passages)))
+    write_resolution(local / CATALOGUE["gcm-fr"].path, gcm_fr(item_labels(english.documents[1].passages)))
     docs = [CATALOGUE[i] for i in ("a-res-80-218-en", "a-res-80-218-fr", "gcm-en", "gcm-fr")]
     return ingest.ingest(docs, (local, shared))
 
