@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -150,9 +151,17 @@ def _total(headers, offset: int) -> int | None:
 
 def _unreachable(url: str, exc: BaseException) -> str:
     reason = getattr(exc, "reason", exc)
+    if isinstance(reason, socket.gaierror):
+        said = "its name could not be resolved"
+    elif isinstance(reason, ConnectionRefusedError):
+        said = "the connection was refused"
+    elif isinstance(reason, TimeoutError):
+        said = f"no answer within {TIMEOUT_S:.0f} s"
+    else:
+        said = str(reason)
     return (
-        f"could not reach {urlsplit(url).hostname} ({reason}): this machine may be offline; "
-        f"copy the file from a machine that has it and run `policyqa corpus fetch --from FOLDER`"
+        f"could not reach {urlsplit(url).hostname} ({said}): this machine may be offline; "
+        f"copy the file from a machine that has it into a folder and run `policyqa corpus fetch --from FOLDER`"
     )
 
 
