@@ -117,4 +117,5 @@ def test_a_missing_french_file_leaves_the_english_as_it_was(tmp_path: Path):
     alone = ingest.ingest([CATALOGUE["a-res-80-218-en"], CATALOGUE["a-res-80-218-fr"]], (tmp_path, shared))
     fr = next(d for d in alone.documents if d.document.id == "a-res-80-218-fr")
     assert not fr.available and fr.problems[0].severity == "missing"
+    assert "`policyqa corpus fetch --doc a-res-80-218-fr` downloads it" in fr.problems[0].message
     assert all(p.parallel_key == "" for p in alone.passages)

@@ -29,7 +29,8 @@ def ingest_document(
     path = catalog.locate(doc, roots)
     if path is None:
         where = ", ".join(str(r) for r in roots) or "no corpus root"
-        return IngestedDocument(doc, False, problems=(Problem(doc.id, "missing", f"file '{doc.path}' not found in {where}"),))
+        hint = f"; `policyqa corpus fetch --doc {doc.id}` downloads it" if doc.download_url else ""
+        return IngestedDocument(doc, False, problems=(Problem(doc.id, "missing", f"file '{doc.path}' not found in {where}{hint}"),))
     problems: list[Problem] = []
     if check_hash and doc.sha256:
         actual = catalog.sha256_of(path)
