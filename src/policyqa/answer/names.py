@@ -72,10 +72,9 @@ FAMILY_LABELS: dict[str, dict[str, str]] = {
     "declaration": {"en": "Political declarations", "fr": "Déclarations politiques"},
     "rabat-process": {"en": "Rabat Process", "fr": "Processus de Rabat"},
     "guidelines": {"en": "Principles and guidelines", "fr": "Principes et lignes directrices"},
+    # Laws, regulations and rules of procedure are kinds of text (Document.kind) within it.
     "national-law": {"en": "National legislation", "fr": "Législation nationale"},
-    "law": {"en": "Laws", "fr": "Lois"},
-    "regulation": {"en": "Regulations", "fr": "Règlements"},
-    "rules": {"en": "Rules of procedure", "fr": "Règles de procédure"},
+    # What `policyqa corpus add` files a user's own document under unless told otherwise.
     "user": {"en": "Your documents", "fr": "Vos documents"},
 }
 
