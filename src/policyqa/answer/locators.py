@@ -154,6 +154,8 @@ def french(ref: Reference) -> str:
         text = f"point {n}"
     else:
         text = f"paragraphe {n}{_fr_items(ref.items)}"
+    # A part named by its own heading (the Refugee Convention's "Annex: Specimen Travel
+    # Document") keeps the document's words: a name, not a structure, and rarely cited.
     scope = ref.scope_name or _FR_SCOPES.get(ref.scope, "")
     if scope:
         text = f"{scope}, {text}"
