@@ -4,6 +4,8 @@ A resolution is a title, preambular paragraphs (not numbered), numbered operativ
 paragraphs with lettered sub-items, and sometimes an annex with its own numbering (the
 GCM, the 2025 Political Declaration). Paragraph numbers only ever go up by one within a
 part, which is what tells a paragraph "17." from item "17." of a list inside a paragraph.
+The French versions have the same structure in other words (formats/un_lang.py) and get the
+same section keys, so that each French paragraph pairs with its English one.
 """
 
 from __future__ import annotations

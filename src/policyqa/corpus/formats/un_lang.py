@@ -21,7 +21,7 @@ class Wording:
     objective: re.Pattern[str]  # a GCM objective heading; groups: number, title
     objective_heading: str  # the heading as a passage's context, from number and title
     enacting: re.Pattern[str]  # the enacting formula, not a paragraph
-    enacting_start: str  # the line that ends the title on page 1
+    enacting_starts: tuple[str, ...]  # how the line that ends the title on page 1 opens
     annex: str
     preamble: str
     plenary: re.Pattern[str]  # the closing "50th plenary meeting"
@@ -42,7 +42,7 @@ ENGLISH = Wording(
     objective=re.compile(r"^Objective (\d{1,2}):\s*(.+)$", re.S),
     objective_heading="Objective {n}: {title}",
     enacting=re.compile(r"The General Assembly,?"),
-    enacting_start="The General Assembly",
+    enacting_starts=("The General Assembly",),
     annex="Annex",
     preamble="Preamble",
     plenary=re.compile(r"^\d+(?:st|nd|rd|th) plenary meeting$"),
@@ -64,7 +64,7 @@ FRENCH = Wording(
     objective=re.compile(r"^Objectif (\d{1,2})\s?:\s*(.+)$", re.S),
     objective_heading="Objectif {n} : {title}",
     enacting=re.compile(r"L[’']Assemblée générale,?"),
-    enacting_start="L’Assemblée générale|L'Assemblée générale",
+    enacting_starts=("L’Assemblée générale", "L'Assemblée générale"),
     annex="Annexe",
     preamble="Préambule",
     plenary=re.compile(r"^\d+\s?e séance plénière$"),
@@ -88,4 +88,4 @@ def wording(lang: str) -> Wording:
 
 
 def opens_enacting(line: str, words: Wording) -> bool:
-    return any(line.startswith(start) for start in words.enacting_start.split("|"))
+    return line.startswith(words.enacting_starts)
