@@ -212,3 +212,7 @@ def test_files_copied_from_a_folder_are_checked_the_same_way(tmp_path, monkeypat
     assert sorted(p.name for p in local.rglob("*.pdf*")) == ["A_RES_1.pdf"]
     code, named = _run("--from", str(folder), "--doc", "four-fr")
     assert code == 1 and "no A_RES_4.pdf in" in named[0]["message"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(app, ["corpus", "fetch", "--from", str(empty)])
+    assert result.exit_code == 0 and "nothing to fetch: no catalogued file in" in result.stdout

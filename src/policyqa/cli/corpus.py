@@ -168,6 +168,9 @@ def fetch_files(
     if source is not None and not source.is_dir():
         fail(f"--from: no such folder: {source}")
     chosen = fetch.wanted(documents(settings, "all", doc), lang, doc, source)
+    if not chosen and not as_json:
+        where = f"no catalogued file in {source}" if source is not None else "no document with a download address"
+        print(f"nothing to fetch: {where}" + (f" in '{lang}'" if lang else ""))
     results = fetch.fetch(chosen, settings.local_dir, settings.corpus_roots, source)
     if as_json:
         print(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1))

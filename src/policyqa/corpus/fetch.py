@@ -223,8 +223,11 @@ def fetch(docs: list[Document], local_dir: Path, roots: tuple[Path, ...], source
 
 
 def wanted(docs: list[Document], lang: str | None, ids: list[str] | None, source: Path | None) -> list[Document]:
-    """The documents asked for: named ones, else those with somewhere to fetch them from."""
+    """The documents asked for: named ones, else those with somewhere to fetch them from (the
+    folder's files when copying from one: a file it lacks is not a failure unless named)."""
     chosen = [d for d in docs if not lang or d.lang == lang]
     if ids:
         return chosen
-    return [d for d in chosen if d.download_url or (source is not None and _find_in(source, d) is not None)]
+    if source is not None:
+        return [d for d in chosen if _find_in(source, d) is not None]
+    return [d for d in chosen if d.download_url]
