@@ -193,6 +193,8 @@ def test_files_copied_from_a_folder_are_checked_the_same_way(tmp_path, monkeypat
     (folder / "A_RES_1.pdf").write_bytes(good)
     (folder / "A_RES_2.pdf").write_bytes(other)
     (folder / "A_RES_3.pdf").write_bytes(b"<html><body>Erreur</body></html>")
+    # The English version under the French one's file name (they share it): refused.
+    pdf_factory.write_pdf(folder / "A_RES_5.pdf", pdf_factory.un_resolution_pages())
     local = _setup(
         tmp_path,
         monkeypatch,
@@ -201,11 +203,13 @@ def test_files_copied_from_a_folder_are_checked_the_same_way(tmp_path, monkeypat
             {"id": "two-fr", "path": "un/fr/A_RES_2.pdf", "sha256": hashlib.sha256(good).hexdigest()},
             {"id": "three-fr", "path": "un/fr/A_RES_3.pdf"},
             {"id": "four-fr", "path": "un/fr/A_RES_4.pdf"},
+            {"id": "five-fr", "path": "un/fr/A_RES_5.pdf"},
         ],
     )
     code, results = _run("--from", str(folder))
     states = {r["id"]: r for r in results}
-    assert code == 1 and set(states) == {"one-fr", "two-fr", "three-fr"}  # nothing to take for four-fr
+    assert code == 1 and set(states) == {"one-fr", "two-fr", "three-fr", "five-fr"}  # nothing to take for four-fr
+    assert states["five-fr"]["state"] == "failed" and "reads as English, not French" in states["five-fr"]["message"]
     assert states["one-fr"]["state"] == "fetched" and (local / "un/fr/A_RES_1.pdf").read_bytes() == good
     assert states["two-fr"]["state"] == "failed" and hashlib.sha256(other).hexdigest() in states["two-fr"]["message"]
     assert states["three-fr"]["state"] == "failed" and "HTML page" in states["three-fr"]["message"]

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from policyqa import __version__
-from policyqa.corpus import catalog
+from policyqa.corpus import catalog, clean, load
 from policyqa.types import Document
 
 RECORD = "fetched.json"
@@ -97,6 +97,23 @@ def _check_content(doc: Document, path: Path, content_type: str = "") -> None:
         raise Refused(f"the reply is {what}, not the PDF expected")
     if doc.format != "pdf" and (looks_html or "html" in content_type):
         raise Refused("the reply is an HTML page, not the file expected")
+    if doc.format == "pdf":
+        _check_language(doc, path)
+
+
+_LANGUAGES = {"en": "English", "fr": "French", "nl": "Dutch"}
+
+
+def _check_language(doc: Document, path: Path) -> None:
+    """The English and French PDFs of a resolution share a file name (A_RES_78_217.pdf), and a
+    server may answer with another language's version: a file must read as its language."""
+    try:
+        pages = load.read_pdf(path).pages[:3]
+    except load.LoadError:
+        return  # ingestion says what is wrong with it; the language cannot be told here
+    found = clean.guess_language(" ".join(p.text for p in pages))
+    if found and found != doc.lang:
+        raise Refused(f"the file reads as {_LANGUAGES.get(found, found)}, not {_LANGUAGES.get(doc.lang, doc.lang)}: not this version")
 
 
 def _verify(doc: Document, path: Path, record: dict[str, dict], shown: str) -> str:
