@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from policyqa.training.cases import Case, CaseSet, Checked, topics
 from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote
-from policyqa.training.wording import binding, doc_name, nature, phrase
+from policyqa.training.naming import Naming
+from policyqa.training.wording import binding, nature, phrase
 
 
-def where(checked: Checked, lang: str) -> str:
-    """Title (symbol), provision and page, and the text's legal nature; no internal id."""
-    document, passage = checked.document, checked.passage
-    name = doc_name(document)
-    symbol = f" ({document.symbol})" if document.symbol and document.symbol != name else ""
-    page = f", p. {passage.pages}" if passage.pages else ""
-    return f"{name}{symbol}, {checked.cited.locator}{page} — {nature(document, lang)}"
+def where(checked: Checked, names: Naming) -> str:
+    """Name (symbol), provision and page, for the cases' reader, and the text's legal nature;
+    no internal id."""
+    return f"{names.source(checked.document, checked.passage)} — {nature(checked.document, names.lang)}"
 
 
 def cases_handout(cases: CaseSet, answers: bool = True, date: str = "") -> Handout:
@@ -38,12 +36,13 @@ def cases_handout(cases: CaseSet, answers: bool = True, date: str = "") -> Hando
     if answers:
         blocks.append(Heading(phrase(lang, "cases_key")))
         for n, case in enumerate(cases.cases, 1):
-            blocks += _key(n, case, cases.sources[case.id], lang)
+            blocks += _key(n, case, cases.sources[case.id], cases.names)
     return Handout(title, lang, tuple(blocks), phrase(lang, "cases_subtitle", date=date), title)
 
 
-def _key(n: int, case: Case, sources: tuple[tuple[Checked, ...], tuple[Checked, ...]], lang: str) -> list:
+def _key(n: int, case: Case, sources: tuple[tuple[Checked, ...], tuple[Checked, ...]], names: Naming) -> list:
     provisions, elements = sources
+    lang = names.lang
     right = case.answer
     blocks: list = [
         Heading(phrase(lang, "case_answer", n=n, letter=right.label), 2),
@@ -54,17 +53,17 @@ def _key(n: int, case: Case, sources: tuple[tuple[Checked, ...], tuple[Checked, 
             blocks.append(Para(phrase(lang, "labelled", label=phrase(lang, "case_why_not", letter=option.label), text=option.explanation)))
     blocks.append(Para(phrase(lang, "case_provisions"), emphasis=True))
     for checked in provisions:
-        blocks.append(Quote(checked.cited.quote, where(checked, lang), checked.passage.lang))
+        passage = checked.passage
+        blocks.append(Quote(checked.cited.quote, where(checked, names), passage.lang, names.note(passage)))
     if elements:
         blocks.append(Para(phrase(lang, "case_elements"), emphasis=True))
-        blocks.append(
-            Bullets(tuple(f"{e.cited.element} — {e.document.short_title or e.document.title}, {e.cited.locator}" for e in elements))
-        )
+        blocks.append(Bullets(tuple(f"{e.cited.element} — {names.name(e.document)}, {names.label(e.passage)}" for e in elements)))
     return blocks
 
 
 def cases_json(cases: CaseSet, answers: bool = True) -> dict:
     items = []
+    names = cases.names
     for case in cases.cases:
         entry: dict = {
             "id": case.id,
@@ -82,9 +81,11 @@ def cases_json(cases: CaseSet, answers: bool = True) -> dict:
                 "provisions": [
                     {
                         "doc_id": c.cited.doc_id,
-                        "title": doc_name(c.document),
+                        "title": c.document.short_title or c.document.title,
                         "symbol": c.document.symbol,
                         "locator": c.cited.locator,
+                        "label": names.label(c.passage),
+                        "document_name": names.name(c.document),
                         "pages": c.passage.pages,
                         "passage_id": c.passage.id,
                         "quote": c.cited.quote,
@@ -94,7 +95,14 @@ def cases_json(cases: CaseSet, answers: bool = True) -> dict:
                     for c in provisions
                 ],
                 "elements": [
-                    {"element": e.cited.element, "doc_id": e.cited.doc_id, "locator": e.cited.locator, "quote": e.cited.quote}
+                    {
+                        "element": e.cited.element,
+                        "doc_id": e.cited.doc_id,
+                        "locator": e.cited.locator,
+                        "label": names.label(e.passage),
+                        "document_name": names.name(e.document),
+                        "quote": e.cited.quote,
+                    }
                     for e in elements
                 ],
             }

@@ -11,10 +11,11 @@ raise) is that passage's own words. A case that fails is left out and named in `
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from policyqa.retrieve.backend import SearchBackend
+from policyqa.training.naming import Naming
 from policyqa.training.wording import binding
 from policyqa.types import Document, Passage
 
@@ -69,6 +70,11 @@ class CaseSet:
     cases: tuple[Case, ...]
     sources: dict  # case id -> (provisions: tuple[Checked], elements: tuple[Checked])
     problems: tuple[str, ...]  # cases left out, and why
+    naming: Naming | None = field(default=None, compare=False)  # the index's names, for the cases' reader
+
+    @property
+    def names(self) -> Naming:
+        return self.naming or Naming(self.lang)
 
 
 def _cited(data: dict) -> Cited:
@@ -146,7 +152,7 @@ def case_set(index: SearchBackend, lang: str, topic: str | None = None) -> CaseS
             continue
         kept.append(case)
         sources[case.id] = (provisions, elements)
-    return CaseSet(lang, tuple(kept), sources, tuple(problems))
+    return CaseSet(lang, tuple(kept), sources, tuple(problems), Naming(lang, index.documents, index.catalogue))
 
 
 def topics(lang: str) -> tuple[str, ...]:

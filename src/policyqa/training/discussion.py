@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from policyqa.training.material import mentions_keyword
-from policyqa.training.wording import PHRASES, doc_name, phrase
+from policyqa.training.naming import capital
+from policyqa.training.wording import PHRASES, phrase
 
 if TYPE_CHECKING:
     from policyqa.training.pack import Pack
@@ -19,14 +20,13 @@ def _start(quote: str, words: int = 12) -> str:
 
 
 def discussion_questions(pack: Pack) -> tuple[str, ...]:
-    lang = pack.lang
+    lang, names = pack.lang, pack.names
     out: list[str] = []
     defs = pack.definitions
     if defs:
         d = defs[0]
-        doc = pack.document(d.passage.doc_id)
-        title = doc_name(doc) if doc else d.passage.doc_id
-        out.append(phrase(lang, "q_definition", title=title, locator=d.passage.locator, term=d.term))
+        title = names.in_text(pack.document(d.passage.doc_id), d.passage.doc_id)
+        out.append(phrase(lang, "q_definition", title=title, locator=names.label(d.passage), term=d.term))
         # Two definitions are compared only when both are on the topic (trafficking v. smuggling).
         other = next(
             (
@@ -39,23 +39,23 @@ def discussion_questions(pack: Pack) -> tuple[str, ...]:
             None,
         )
         if other:
-            names = {doc.id: doc_name(doc) for doc in pack.documents}
             out.append(
                 phrase(
                     lang,
                     "q_two_definitions",
                     a=d.term,
-                    ta=names.get(d.passage.doc_id, d.passage.doc_id),
-                    la=d.passage.locator,
+                    ta=names.name(pack.document(d.passage.doc_id), d.passage.doc_id),
+                    la=names.label(d.passage),
                     b=other.term,
-                    tb=names.get(other.passage.doc_id, other.passage.doc_id),
-                    lb=other.passage.locator,
+                    tb=names.name(pack.document(other.passage.doc_id), other.passage.doc_id),
+                    lb=names.label(other.passage),
                 )
             )
     ranked = sorted(((p, g.document) for g in pack.groups for p in g.provisions), key=lambda x: -x[0].score)
     if ranked:
         top, doc = ranked[0]
-        out.append(phrase(lang, "q_apply", title=doc_name(doc), locator=top.passage.locator, start=_start(top.quote), topic=pack.topic))
+        title, locator = names.in_text(doc), names.label(top.passage)
+        out.append(phrase(lang, "q_apply", title=title, locator=locator, start=_start(top.quote), topic=pack.topic))
     treaty = next(((p.passage, d) for p, d in ranked if d.family == "treaty"), None)
     if treaty is None:  # a treaty quoted for its definitions still anchors the comparison
         treaty = next(((d.passage, doc) for d in defs if (doc := pack.document(d.passage.doc_id)) and doc.family == "treaty"), None)
@@ -63,11 +63,8 @@ def discussion_questions(pack: Pack) -> tuple[str, ...]:
     if treaty and soft:
         key = f"kind_{soft[1].family}"
         kind = phrase(lang, key if key in PHRASES[lang] else "kind_other")
-        out.append(
-            phrase(
-                lang, "q_weight", a=doc_name(treaty[1]), la=treaty[0].locator, b=doc_name(soft[1]), lb=soft[0].passage.locator, kind=kind
-            )
-        )
+        a, la = capital(names.in_text(treaty[1])), names.label(treaty[0])
+        out.append(phrase(lang, "q_weight", a=a, la=la, b=names.in_text(soft[1]), lb=names.label(soft[0].passage), kind=kind))
     else:
         second = next(((p, d) for p, d in ranked[1:] if ranked and d.id != ranked[0][1].id), None)
         if ranked and second:
@@ -75,10 +72,10 @@ def discussion_questions(pack: Pack) -> tuple[str, ...]:
                 phrase(
                     lang,
                     "q_compare",
-                    a=doc_name(ranked[0][1]),
-                    la=ranked[0][0].passage.locator,
-                    b=doc_name(second[1]),
-                    lb=second[0].passage.locator,
+                    a=names.in_text(ranked[0][1]),
+                    la=names.label(ranked[0][0].passage),
+                    b=names.in_text(second[1]),
+                    lb=names.label(second[0].passage),
                 )
             )
     if pack.links:
@@ -88,9 +85,9 @@ def discussion_questions(pack: Pack) -> tuple[str, ...]:
             phrase(
                 lang,
                 "q_link",
-                source=doc_name(source) if source else link.passage.doc_id,
-                locator=link.passage.locator,
-                target=doc_name(link.target),
+                source=capital(names.in_text(source, link.passage.doc_id)),
+                locator=names.label(link.passage),
+                target=names.to(link.target),
                 topic=pack.topic,
             )
         )

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote, quote_marks
+from policyqa.training.naming import Naming, capital, source_line
 from policyqa.training.pack import Pack
 from policyqa.training.quiz import Quiz
-from policyqa.training.wording import binding, doc_name, nature, phrase, source_line
+from policyqa.training.wording import binding, nature, phrase
 from policyqa.types import Document
 
 
@@ -16,9 +17,10 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
-def _doc_heading(doc: Document) -> str:
-    symbol = f" — {doc.symbol}" if doc.symbol and doc.symbol not in doc.title else ""
-    return f"{doc.title}{symbol}"
+def _doc_heading(doc: Document, names: Naming) -> str:
+    title = names.title(doc)
+    symbol = f" — {doc.symbol}" if doc.symbol and doc.symbol not in title else ""
+    return f"{title}{symbol}"
 
 
 def pack_handout(pack: Pack, date: str | None = None) -> Handout:
@@ -34,35 +36,26 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
     if pack.other_language:
         blocks.append(Para(phrase(lang, "other_language"), emphasis=True))
     documents = {d.id: d for d in pack.documents}
+    names = pack.names
     blocks.append(Heading(phrase(lang, "provisions")))
     blocks.append(Para(phrase(lang, "provisions_intro", n=len(pack.provisions), m=len(pack.groups))))
     # Treaties first (they bind), then the texts that guide; by relevance within each.
     for group in sorted(pack.groups, key=lambda g: not binding(g.document)):
-        blocks.append(Heading(f"{_doc_heading(group.document)} ({nature(group.document, lang)})", 2))
+        blocks.append(Heading(f"{_doc_heading(group.document, names)} ({nature(group.document, lang)})", 2))
         for p in group.provisions:
             passage = p.passage
-            note = phrase(lang, "only_in") if passage.lang != lang else ""
+            note = names.note(passage)
             if p.also_in:
-                also = "; ".join(f"{doc_name(documents[a.doc_id]) if a.doc_id in documents else a.doc_id}, {a.locator}" for a in p.also_in)
+                also = "; ".join(f"{names.name(documents.get(a.doc_id), a.doc_id)}, {names.label(a)}" for a in p.also_in)
                 note = f"{note} {phrase(lang, 'also_in', where=also)}".strip()
-            blocks.append(
-                Quote(p.quote, source_line(group.document, passage.doc_id, passage.locator, passage.pages), passage.lang, note, passage.id)
-            )
+            blocks.append(Quote(p.quote, names.source(group.document, passage), passage.lang, note, passage.id))
     blocks.append(Heading(phrase(lang, "definitions")))
     if pack.definitions:
         blocks.append(Para(phrase(lang, "definitions_intro")))
         for d in pack.definitions:
             doc = documents.get(d.passage.doc_id)
             blocks.append(Heading(phrase(lang, "defined_term", term=d.term), 2))
-            blocks.append(
-                Quote(
-                    d.quote,
-                    source_line(doc, d.passage.doc_id, d.passage.locator, d.passage.pages),
-                    d.passage.lang,
-                    phrase(lang, "only_in") if d.passage.lang != lang else "",
-                    d.passage.id,
-                )
-            )
+            blocks.append(Quote(d.quote, names.source(doc, d.passage), d.passage.lang, names.note(d.passage), d.passage.id))
     else:
         blocks.append(Para(phrase(lang, "definitions_none")))
     blocks.append(Heading(phrase(lang, "links")))
@@ -70,27 +63,16 @@ def pack_handout(pack: Pack, date: str | None = None) -> Handout:
         blocks.append(Para(phrase(lang, "links_intro")))
         for link in pack.links:
             source = documents.get(link.passage.doc_id)
-            blocks.append(
-                Heading(
-                    phrase(
-                        lang,
-                        "link",
-                        source=doc_name(source) if source else link.passage.doc_id,
-                        locator=link.passage.locator,
-                        target=doc_name(link.target),
-                    ),
-                    2,
-                )
+            heading = phrase(
+                lang,
+                "link",
+                source=capital(names.in_text(source, link.passage.doc_id)),
+                locator=names.label(link.passage),
+                target=names.to(link.target),
             )
-            blocks.append(
-                Quote(
-                    link.quote,
-                    source_line(source, link.passage.doc_id, link.passage.locator, link.passage.pages),
-                    link.passage.lang,
-                    phrase(lang, "only_in") if link.passage.lang != lang else "",
-                    link.passage.id,
-                )
-            )
+            blocks.append(Heading(heading, 2))
+            passage = link.passage
+            blocks.append(Quote(link.quote, names.source(source, passage), passage.lang, names.note(passage), passage.id))
     else:
         blocks.append(Para(phrase(lang, "links_none")))
     blocks.append(Heading(phrase(lang, "questions")))
@@ -138,16 +120,16 @@ def quiz_handout(quiz: Quiz, answers: bool = True, date: str | None = None) -> H
             blocks.append(Para(f"{opening}{item.quote}{closing}"))
         blocks.append(Bullets(tuple(f"{LETTERS[i]}. {c}" for i, c in enumerate(item.choices)), labelled=True))
     if answers:
+        names = quiz.names
         blocks.append(Heading(phrase(lang, "quiz_answers")))
         for n, item in enumerate(quiz.items, 1):
             c = item.citation
-            doc_line = source_line(None, c.title, c.locator, c.pages)
-            if c.symbol and c.symbol != c.title:
-                doc_line = doc_line.replace(c.title, f"{c.title} ({c.symbol})", 1)
+            # The citation was made for the quiz's reader: its label and name are in the quiz's language.
+            doc_line = source_line(c.document_name or c.title, c.symbol, c.label or c.locator, c.pages)
             blocks.append(
                 Heading(phrase(lang, "quiz_answer", n=n, letter=LETTERS[item.answer], choice=_short(item.choices[item.answer])), 2)
             )
-            blocks.append(Quote(c.quote, doc_line, c.lang, phrase(lang, "only_in") if c.lang != lang else "", c.passage_id))
+            blocks.append(Quote(c.quote, doc_line, c.lang, names.cited_note(c), c.passage_id))
     return Handout(phrase(lang, "quiz_title", topic=quiz.topic), lang, tuple(blocks), subtitle, head)
 
 
@@ -181,6 +163,8 @@ def quiz_json(quiz: Quiz, answers: bool = True) -> dict:
                     "pages": c.pages,
                     "quote": c.quote,
                     "lang": c.lang,
+                    "label": c.label,
+                    "document_name": c.document_name,
                 },
                 "choice_sources": list(item.choice_sources),
             }

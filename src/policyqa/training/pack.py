@@ -6,7 +6,7 @@ The pack holds data only; `layout.py` turns it into a handout in the pack's lang
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from policyqa.answer.relevance import AnswerSettings
 from policyqa.retrieve.retriever import Retriever
@@ -15,6 +15,7 @@ from policyqa.training.definitions import Definition
 from policyqa.training.discussion import discussion_questions
 from policyqa.training.links import Link
 from policyqa.training.material import PER_INSTRUMENT, Material, Provision, gather, mentions_keyword, stems
+from policyqa.training.naming import Naming
 from policyqa.types import Document, Passage
 
 MAX_DEFINITIONS = 5
@@ -43,6 +44,11 @@ class Pack:
     queries: tuple[str, ...] = ()  # what was searched, printed in the pack's method note
     keywords: tuple[str, ...] = ()
     per_instrument: int = PER_INSTRUMENT
+    naming: Naming | None = field(default=None, compare=False)  # the index's names, for the pack's reader
+
+    @property
+    def names(self) -> Naming:
+        return self.naming or Naming(self.lang, {d.id: d for d in self.documents})
 
     def document(self, doc_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == doc_id), None)
@@ -108,6 +114,7 @@ def build_pack(
     retriever: Retriever, topic: str, lang: str, doc_ids: tuple[str, ...] = (), settings: AnswerSettings = AnswerSettings()
 ) -> Pack:
     material = gather(retriever, topic, lang, doc_ids, settings)
+    naming = Naming(lang, retriever.index.documents, retriever.index.catalogue)
     if not material.covered:
         return Pack(
             material.topic.topic,
@@ -122,6 +129,7 @@ def build_pack(
             tuple(doc_ids),
             queries=material.topic.queries,
             keywords=material.topic.keywords,
+            naming=naming,
         )
     passages = retriever.index.passages
     order = {p.id: i for i, p in enumerate(passages)}
@@ -146,5 +154,6 @@ def build_pack(
         docs,
         material.topic.queries,
         material.topic.keywords,
+        naming=naming,
     )
     return replace(pack, questions=discussion_questions(pack))

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from policyqa.answer.citations import Source, make_citation
 from policyqa.answer.relevance import AnswerSettings
 from policyqa.retrieve.retriever import Retriever
 from policyqa.training.definitions import in_passages
 from policyqa.training.material import Material, gather, near_duplicate
+from policyqa.training.naming import Naming
 from policyqa.training.pack import relevant_definitions
-from policyqa.training.wording import doc_name
 from policyqa.types import Citation, Document, Passage
 
 KINDS = ("definition", "article", "gcm-objective", "operative-paragraph")
@@ -55,6 +55,11 @@ class Quiz:
     seed: int
     best_score: float
     doc_ids: tuple[str, ...] = ()
+    naming: Naming | None = field(default=None, compare=False)  # the index's names, for the quiz's reader
+
+    @property
+    def names(self) -> Naming:
+        return self.naming or Naming(self.lang)
 
 
 def _clip(text: str, words: int) -> str:
@@ -68,10 +73,6 @@ def _first_sentence(text: str, words: int = 45) -> str:
     return _clip(line[: end.end()] if end else line, words)
 
 
-def _citation(p: Passage, quote: str, documents: dict[str, Document]) -> Citation:
-    return make_citation(1, Source(p, quote), documents.get(p.doc_id))
-
-
 def _shuffle(rng: random.Random, right: tuple[str, str], wrong: list[tuple[str, str]]) -> tuple[tuple[str, ...], int, tuple[str, ...]]:
     options = [right, *wrong]
     rng.shuffle(options)
@@ -79,8 +80,9 @@ def _shuffle(rng: random.Random, right: tuple[str, str], wrong: list[tuple[str, 
 
 
 class _Builder:
-    def __init__(self, material: Material, passages: tuple[Passage, ...], seed: int) -> None:
+    def __init__(self, material: Material, passages: tuple[Passage, ...], seed: int, names: Naming) -> None:
         self.material = material
+        self.names = names
         self.passages = [p for p in passages if not material.doc_ids or p.doc_id in material.doc_ids]
         self.documents = material.documents
         self.rng = random.Random(seed)
@@ -103,8 +105,8 @@ class _Builder:
             pool = _one_per_group(pool)
             if len(pool) < CHOICES - 1 or d.passage.doc_id not in self.documents:
                 continue
-            wrong = [(_instrument(doc), doc.id) for doc in self.rng.sample(pool, CHOICES - 1)]
-            right = (_instrument(self.documents[d.passage.doc_id]), d.passage.doc_id)
+            wrong = [(self._instrument(doc), doc.id) for doc in self.rng.sample(pool, CHOICES - 1)]
+            right = (self._instrument(self.documents[d.passage.doc_id]), d.passage.doc_id)
             choices, answer, sources = _shuffle(self.rng, right, wrong)
             items.append(
                 QuizItem(
@@ -114,7 +116,7 @@ class _Builder:
                     {"term": d.term},
                     choices,
                     answer,
-                    _citation(d.passage, d.quote, self.documents),
+                    self._citation(d.passage, d.quote),
                     sources,
                 )
             )
@@ -133,18 +135,19 @@ class _Builder:
             quote = _clip(p.text.split("\n")[0], 45)  # the article's opening words, as a reader meets them
             if re.search(rf"\b{re.escape(article)}\b", quote, re.I):
                 continue  # the quote would give its own number away
-            wrong = [(a, _article_passage(self.passages, p.doc_id, a)) for a in self.rng.sample(others, CHOICES - 1)]
-            choices, answer, sources = _shuffle(self.rng, (article, p.id), wrong)
             doc = self.documents[p.doc_id]
+            drawn = self.rng.sample(others, CHOICES - 1)
+            wrong = [(self.names.article(doc, a), _article_passage(self.passages, p.doc_id, a)) for a in drawn]
+            choices, answer, sources = _shuffle(self.rng, (self.names.article(doc, article), p.id), wrong)
             items.append(
                 QuizItem(
                     "article",
                     quote,
                     p.lang,
-                    {"instrument": _instrument(doc)},
+                    {"instrument": self._instrument(doc)},
                     choices,
                     answer,
-                    _citation(p, quote, self.documents),
+                    self._citation(p, quote),
                     sources,
                 )
             )
@@ -174,7 +177,7 @@ class _Builder:
             quote = _first_sentence(lead.text)
             wrong = [titles[n] for n in self.rng.sample(sorted(set(titles) - {number}), CHOICES - 1)]
             choices, answer, sources = _shuffle(self.rng, (titles[number][0], lead.id), wrong)
-            items.append(QuizItem("gcm-objective", quote, lead.lang, {}, choices, answer, _citation(lead, quote, self.documents), sources))
+            items.append(QuizItem("gcm-objective", quote, lead.lang, {}, choices, answer, self._citation(lead, quote), sources))
         return items
 
     def operative_items(self) -> list[QuizItem]:
@@ -207,14 +210,22 @@ class _Builder:
                     "operative-paragraph",
                     "",
                     p.lang,
-                    {"paragraph": str(number), "resolution": doc.symbol or doc.id, "title": doc.title},
+                    {"paragraph": str(number), "resolution": doc.symbol or doc.id, "title": self.names.title(doc)},
                     choices,
                     answer,
-                    _citation(p, quote, self.documents),
+                    self._citation(p, quote),
                     sources,
                 )
             )
         return items
+
+    def _citation(self, p: Passage, quote: str) -> Citation:
+        """Made for the quiz's reader, as an answer's: the label and the name in its language."""
+        return make_citation(1, Source(p, quote), self.documents.get(p.doc_id), self.names.lang, self.names.catalogue)
+
+    def _instrument(self, doc: Document) -> str:
+        name = self.names.name(doc)
+        return f"{name} ({doc.symbol})" if doc.symbol and doc.symbol not in name else name
 
     def _family(self, p: Passage) -> str:
         doc = self.documents.get(p.doc_id)
@@ -239,11 +250,6 @@ def _one_per_group(docs: list[Document]) -> list[Document]:
             seen.add(key)
             out.append(d)
     return sorted(out, key=lambda d: d.id)
-
-
-def _instrument(doc: Document) -> str:
-    name = doc_name(doc)
-    return f"{name} ({doc.symbol})" if doc.symbol and doc.symbol != name else name
 
 
 def _article_key(article: str) -> tuple[int, str]:
@@ -273,9 +279,10 @@ def build_quiz(
     settings: AnswerSettings = AnswerSettings(),
 ) -> Quiz:
     material = gather(retriever, topic, lang, doc_ids, settings)
+    names = Naming(lang, retriever.index.documents, retriever.index.catalogue)
     if not material.covered:
-        return Quiz(material.topic.topic, lang, False, (), seed, round(material.best, 3), tuple(doc_ids))
-    builder = _Builder(material, tuple(retriever.index.passages), seed)
+        return Quiz(material.topic.topic, lang, False, (), seed, round(material.best, 3), tuple(doc_ids), names)
+    builder = _Builder(material, tuple(retriever.index.passages), seed, names)
     pools = [builder.definition_items(), builder.article_items(), builder.objective_items(), builder.operative_items()]
     items: list[QuizItem] = []
     while len(items) < count and any(pools):
@@ -287,4 +294,4 @@ def build_quiz(
                 if not any(near_duplicate(_answer_text(item), _answer_text(i)) for i in items):
                     items.append(item)
                     break
-    return Quiz(material.topic.topic, lang, True, tuple(items), seed, round(material.best, 3), tuple(doc_ids))
+    return Quiz(material.topic.topic, lang, True, tuple(items), seed, round(material.best, 3), tuple(doc_ids), names)

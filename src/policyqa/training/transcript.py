@@ -11,25 +11,23 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from policyqa.training.handout import Bullets, Handout, Heading, Para, Quote
-from policyqa.training.wording import phrase, source_line
+from policyqa.training.naming import Naming, source_line
+from policyqa.training.wording import phrase
 from policyqa.types import Answer, Citation, Document, Passage
 
 Turn = tuple[str, Answer]
 
 
-def _source(citation: Citation, documents: Mapping[str, Document]) -> str:
-    doc = documents.get(citation.doc_id)
-    if doc is None:  # the citation carries what the answer showed: enough to find the passage
-        doc = Document(
-            id=citation.doc_id,
-            title=citation.title,
-            short_title=citation.title,
-            symbol=citation.symbol,
-            lang=citation.lang,
-            family="",
-            path="",
-        )
-    return f"{citation.marker} {source_line(doc, citation.doc_id, citation.locator, citation.pages, citation.passage_id)}"
+def _source(c: Citation, answer: Answer, names: Naming, passages: Mapping[str, Passage]) -> str:
+    """The citation's provision and document named for the record's reader: as the answer named
+    them when the record is in the answer's language, else written again from the passage and
+    the index (the citation's own locator and title when neither is at hand)."""
+    same = answer.lang == names.lang
+    passage = passages.get(c.passage_id)
+    provision = c.label if same and c.label else names.label(passage) if passage else c.locator
+    doc = names.held.get(c.doc_id)
+    name = c.document_name if same and c.document_name else names.name(doc, c.title) if doc else c.title
+    return f"{c.marker} {source_line(name, doc.symbol if doc else c.symbol, provision, c.pages, c.passage_id)}"
 
 
 def _quote(citation: Citation, passages: Mapping[str, Passage]) -> str:
@@ -50,9 +48,9 @@ def transcript_handout(
     passages: Mapping[str, Passage] | None = None,
     date: str | None = None,
 ) -> Handout:
-    documents = documents or {}
     passages = passages or {}
     lang = lang or next((a.lang for _, a in turns if a.lang in ("fr", "en")), "fr")
+    names = Naming(lang, documents or {}, documents or {})
     blocks: list = []
     if not turns:
         blocks.append(Para(phrase(lang, "transcript_empty")))
@@ -69,13 +67,13 @@ def transcript_handout(
             blocks.append(Heading(phrase(lang, "transcript_sources"), 2))
             for c in answer.citations:
                 quote = _quote(c, passages)
-                note = phrase(lang, "only_in") if c.lang != lang else ""
+                source = _source(c, answer, names, passages)
                 if quote:
-                    blocks.append(Quote(quote, _source(c, documents), c.lang, note, c.passage_id))
+                    blocks.append(Quote(quote, source, c.lang, names.cited_note(c), c.passage_id))
                 else:
-                    blocks.append(Para(_source(c, documents)))
+                    blocks.append(Para(source))
         if answer.see_also:
             blocks.append(Heading(phrase(lang, "transcript_see_also"), 2))
-            blocks.append(Bullets(tuple(_source(c, documents) for c in answer.see_also)))
+            blocks.append(Bullets(tuple(_source(c, answer, names, passages) for c in answer.see_also)))
     heading = title or phrase(lang, "transcript_title")
     return Handout(heading, lang, tuple(blocks), phrase(lang, "transcript_subtitle", date=date or dt.date.today().isoformat()), heading)

@@ -42,8 +42,8 @@ PHRASES = {
         "détention en dernier recours, non-refoulement, accès à la justice, assistance consulaire), "
         "ou ajoutez au corpus les textes qui en traitent (policyqa corpus add).",
         "filtered": "Recherche limitée aux documents : {docs}.",
-        "other_language": "Certaines citations sont en anglais : le corpus ne contient pas de version française de ces "
-        "textes. Elles sont reproduites dans leur langue d’origine, sans traduction, pour rester exactes.",
+        "other_language": "Certaines citations sont en anglais. Elles sont reproduites dans leur langue d’origine, sans "
+        "traduction, pour rester exactes ; la note qui suit chacune dit si le corpus contient aussi ce texte en français.",
         "provisions": "Dispositions clés",
         "provisions_intro": "{n} dispositions tirées de {m} instruments, classés par pertinence pour le thème.",
         "definitions": "Définitions",
@@ -53,9 +53,8 @@ PHRASES = {
         "links": "Liens entre les instruments",
         "links_intro": "Passages où un texte renvoie à un autre.",
         "links_none": "Aucun des passages retenus ne renvoie à un autre instrument du corpus.",
-        "link": "{source}, {locator}, renvoie à {target}",
+        "link": "{source}, {locator}, renvoie {target}",
         "questions": "Questions pour la discussion",
-        "only_in": "(texte disponible en anglais uniquement)",
         "also_in": "Même texte, ou presque, dans : {where}.",
         "method": "Méthode",
         "method_text": "Recherche : {queries}. Une disposition n’est retenue que si elle répond clairement à l’une de ces "
@@ -66,12 +65,12 @@ PHRASES = {
         "q_two_definitions": "Comparez les définitions de « {a} » ({ta}, {la}) et de « {b} » ({tb}, {lb}) : quel "
         "élément les distingue, et quelles conséquences cette distinction a-t-elle pour la "
         "qualification des faits et la protection des personnes concernées ?",
-        "q_apply": "Comment {title}, {locator} (« {start} ») pourrait-il être invoqué dans une affaire dont vous êtes saisi "
-        "concernant le thème « {topic} » ?",
-        "q_weight": "{a} ({la}) figure dans un traité, {b} ({lb}) dans {kind} : quelle valeur "
-        "juridique reconnaître à chacun devant un juge national ?",
+        "q_apply": "Comment invoquer {title}, {locator} (« {start} ») dans une affaire dont vous êtes saisi concernant le "
+        "thème « {topic} » ?",
+        "q_weight": "{a} ({la}) est un traité ; {b} ({lb}), {kind} : quelle valeur juridique reconnaître à chacun "
+        "devant un juge national ?",
         "q_compare": "Comparez {a}, {la} et {b}, {lb} : que précise le second par rapport au premier ?",
-        "q_link": "{source}, {locator}, renvoie à {target} : comment ces deux textes s’articulent-ils sur le thème « {topic} » ?",
+        "q_link": "{source}, {locator}, renvoie {target} : comment ces deux textes s’articulent-ils sur le thème « {topic} » ?",
         "q_language": "Les textes cités sont pour la plupart en anglais : quelles précautions prendre lorsqu’on les "
         "applique dans une procédure conduite en français ?",
         "kind_gcm": "un texte non contraignant (le Pacte mondial)",
@@ -147,8 +146,8 @@ PHRASES = {
         "a last resort, non-refoulement, access to justice, consular assistance), or add the texts "
         "that deal with it to the corpus (policyqa corpus add).",
         "filtered": "Search limited to the documents: {docs}.",
-        "other_language": "Some quotations are in French: the corpus holds no English version of those texts. They are "
-        "given in their original language, untranslated, to stay exact.",
+        "other_language": "Some quotations are in French. They are given in their original language, untranslated, to "
+        "stay exact; the note after each says whether the corpus also holds that text in English.",
         "provisions": "Key provisions",
         "provisions_intro": "{n} provisions from {m} instruments, ordered by relevance to the topic.",
         "definitions": "Definitions",
@@ -160,7 +159,6 @@ PHRASES = {
         "links_none": "None of the passages selected refers to another instrument of the corpus.",
         "link": "{source}, {locator}, refers to {target}",
         "questions": "Discussion questions",
-        "only_in": "(text available in French only)",
         "also_in": "Same or nearly the same wording in: {where}.",
         "method": "Method",
         "method_text": "Searched: {queries}. A provision is kept only when it clearly answers one of these searches; at "
@@ -219,8 +217,12 @@ _FRENCH_SPACES = (("« ", "«\u00a0"), (" »", "\u00a0»"), (" ?", "\u00a0?"), (
 
 
 def phrase(lang: str, key: str, **values: object) -> str:
-    text = PHRASES[lang if lang in PHRASES else "en"][key].format(**values)
-    if lang == "fr":  # French punctuation never starts a line: non-breaking spaces, as in print
+    return tie(PHRASES[lang if lang in PHRASES else "en"][key].format(**values), lang)
+
+
+def tie(text: str, lang: str) -> str:
+    """French punctuation never starts a line: non-breaking spaces, as in print."""
+    if lang == "fr":
         for plain, tied in _FRENCH_SPACES:
             text = text.replace(plain, tied)
     return text
@@ -238,17 +240,3 @@ def binding(doc: Document) -> bool:
 def nature(doc: Document, lang: str) -> str:
     """The text's legal nature, in words a court uses."""
     return phrase(lang, "nature_binding" if binding(doc) else _NATURE.get(doc.kind, "nature_other"))
-
-
-def doc_name(doc: Document) -> str:
-    return doc.short_title or doc.title
-
-
-def source_line(doc: Document | None, doc_id: str, locator: str, pages: str, passage_id: str = "") -> str:
-    """Where a quote comes from: title (symbol), provision, page; and, in a session record,
-    the passage id last, so that anyone can look the passage up (`policyqa corpus show`, GET
-    /v1/passages/{id}). Packs and quizzes, printed for a courtroom training, carry no id."""
-    name = doc_name(doc) if doc else doc_id
-    symbol = f" ({doc.symbol})" if doc and doc.symbol and doc.symbol != name else ""
-    page = f", p. {pages}" if pages else ""
-    return f"{name}{symbol}, {locator}{page}" + (f" · passage {passage_id}" if passage_id else "")
