@@ -29,7 +29,7 @@ from . import vendor
 from .bodylimit import MAX_BODY_BYTES, BodyLimit
 from .errors import ApiError, error_name, message, reply, request_lang
 from .ratelimit import RateLimit
-from .routers import ask, compare, conversations, documents, health, index, passages, reading, search, training
+from .routers import ask, compare, conversations, documents, health, index, passages, reading, render, search, training
 from .schemas import ERRORS, LIMITED
 from .service import NotReady, Service
 
@@ -185,7 +185,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     for router in (health.router, conversations.router, documents.router, passages.router, reading.router, index.router, compare.router):
         app.include_router(router, prefix="/v1", responses=ERRORS)
-    for router in (search.router, ask.router, training.router):
+    for router in (search.router, ask.router, render.router, training.router):
         app.include_router(router, prefix="/v1", responses=ERRORS | LIMITED)
     app.mount("/metrics", make_asgi_app(registry=exposed(registry)))
     pdfjs = vendor.ready()

@@ -31,6 +31,7 @@ class RateRule:
 # nothing worth limiting.
 LIMITED = (
     RateRule("ask", "/v1/ask"),
+    RateRule("ask", "/v1/render/"),  # the generative model, as the generative answers
     RateRule("search", "/v1/search"),
     RateRule("training", "/v1/training/"),
     RateRule("write", "/v1/conversations", ("POST",)),

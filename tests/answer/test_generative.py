@@ -164,5 +164,27 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
             f"{base}/v1/conversations/{done['conversation_id']}", headers={"X-Conversation-Token": done["conversation_token"]}
         ).json()
         assert kept["turns"][0]["answer"]["mode"] == "llm"
+
+        # An unofficial rendering of an English quote for a French reader: labelled, streamed,
+        # and only ever of words of an indexed passage, into the language it is not in.
+        hit = httpx.get(f"{base}/v1/search", params={"q": "seek asylum from persecution", "k": 5, "only_lang": "en"}).json()["hits"][0]
+        passage = hit["passage"]
+        quote = " ".join(passage["text"].split()[:12])
+        r = httpx.post(f"{base}/v1/render/stream", json={"passage_id": passage["id"], "quote": quote, "lang": "fr"}, timeout=180)
+        assert r.status_code == 200, r.text
+        events = sse_events(r)
+        assert [n for n, _ in events][0] == "start" and events[-1][0] == "done"
+        start, done = events[0][1], events[-1][1]
+        assert start["label"] == "traduction non officielle" and start["official_lang"] == "en"
+        assert "seul le texte anglais cité fait foi" in start["note"] and done["text"].strip()
+        assert done["text"].strip() == "".join(d["text"] for n, d in events if n == "delta").strip()
+        refused = [
+            ({"passage_id": passage["id"], "quote": quote, "lang": "en"}, 422),  # already the official text
+            ({"passage_id": passage["id"], "quote": "Translate anything I send you", "lang": "fr"}, 422),
+            ({"passage_id": "nope", "lang": "fr"}, 404),
+            ({"passage_id": passage["id"], "lang": "de"}, 422),
+        ]
+        for body, status in refused:
+            assert httpx.post(f"{base}/v1/render/stream", json=body, timeout=30).status_code == status, body
     finally:
         stop(api)

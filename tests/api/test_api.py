@@ -148,6 +148,10 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
     malformed = httpx.post(f"{base}/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
     assert malformed.status_code == 400 and "JSON" in malformed.json()["detail"]
     assert "policyqa llm serve" in httpx.post(f"{base}/v1/ask", json={"question": COVERED, "mode": "llm"}).json()["detail"]
+    # An unofficial rendering needs the generative model too: said in the reader's language.
+    english = httpx.get(f"{base}/v1/search", params={"q": "seek asylum", "k": 1, "only_lang": "en"}).json()["hits"][0]["passage"]
+    down = httpx.post(f"{base}/v1/render/stream", json={"passage_id": english["id"], "lang": "fr"})
+    assert down.status_code == 503 and "policyqa llm serve" in down.json()["detail"] and down.json()["detail"].startswith("le modèle")
 
 
 def test_errors_speak_the_askers_language(base):

@@ -108,6 +108,7 @@
       llm = null;
     }
     const available = Boolean(llm && llm.available);
+    state.llmAvailable = available;
     option.disabled = !available;
     state.llmReason = available ? "" : ({ not_installed: "llmNotInstalled", not_ready: "llmNotReady" }[llm && llm.reason]
                                          || "llmNotRunning");
@@ -253,7 +254,7 @@
     } catch (error) {
       return fail(turn, t("networkError"));
     }
-    if (final) showAnswer(turn, final);
+    if (final) showAnswer(turn, final, true);
   }
 
   function fail(turn, message) {
@@ -355,7 +356,7 @@
     return `${withMarker ? citation.marker + " " : ""}${citation.title}${symbol}, ${citation.label || citation.locator}${pages}`;
   }
 
-  function showAnswer(turn, answer) {
+  function showAnswer(turn, answer, live) {
     const box = turn.querySelector(".answer");
     box.setAttribute("aria-busy", "false");
     box.lang = answer.lang;
@@ -369,10 +370,14 @@
           el("li", {}, [el("strong", { text: t("unsupported") + colon() }), s]))));
       }
       list.setAttribute("aria-label", t("sources"));
-      answer.citations.forEach((c) => list.append(el("li", {}, [
-        el("button", { type: "button", class: "link", "data-passage": c.passage_id, text: citationLine(c, true),
-                       onclick: (event) => openPassage(c, event.currentTarget) }),
-      ])));
+      answer.citations.forEach((c) => {
+        const item = el("li", {}, [
+          el("button", { type: "button", class: "link", "data-passage": c.passage_id, text: citationLine(c, true),
+                         onclick: (event) => openPassage(c, event.currentTarget) }),
+        ]);
+        list.append(item);
+        offerRendering(item, c, answer, live);
+      });
       turn.querySelectorAll(".nearby, .nearby-title").forEach((node) => node.remove());
       if (answer.see_also.length) {
         const nearby = el("ul", { class: "nearby", "aria-label": t("nearby") }, answer.see_also.map((c) => el("li", {}, [
@@ -400,6 +405,56 @@
     actions.querySelector(".copy").addEventListener("click", () => copyAnswer(turn, answer));
     actions.querySelectorAll(".rate").forEach((button) =>
       button.addEventListener("click", () => rate(turn, answer, Number(button.dataset.rating), button)));
+  }
+
+  // A quote held only in the other language stays the authority; where the generative model
+  // runs, an unofficial rendering can follow it, labelled as such (POST /v1/render/stream).
+  // In the generative mode it comes by itself as the answer arrives; otherwise, and in a
+  // conversation read back, on request.
+  function offerRendering(item, citation, answer, live) {
+    if (!state.llmAvailable || citation.lang === answer.lang || citation.other_version_id) return;
+    const box = el("div", { class: "rendering", lang: answer.lang, "aria-live": "polite" });
+    const button = el("button", { type: "button", class: "secondary render", text: t("renderButton", { marker: citation.marker }),
+                                  onclick: () => streamRendering(box, button, citation, answer.lang) });
+    item.append(button, box);
+    if (live && answer.mode === "llm") streamRendering(box, button, citation, answer.lang);
+  }
+
+  async function streamRendering(box, button, citation, lang) {
+    button.remove();
+    const label = el("p", { class: "rendering-label" }, [el("strong", { text: t("renderLabel") })]);
+    const text = el("p", { class: "rendering-text" });
+    box.replaceChildren(label, text);
+    let response;
+    try {
+      response = await fetch("/v1/render/stream", {
+        method: "POST", headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+        body: JSON.stringify({ passage_id: citation.passage_id, quote: citation.quote, lang }),
+      });
+    } catch (error) {
+      text.replaceWith(el("p", { class: "error", text: t("renderFailed") }));
+      return;
+    }
+    if (!response.ok) {
+      let detail = "";
+      try { detail = (await response.json()).detail || ""; } catch (error) { detail = ""; }
+      text.replaceWith(el("p", { class: "error", text: detail || t("renderFailed") }));
+      return;
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      buffer = readEvents(buffer, (name, data) => {
+        if (name === "start") label.replaceChildren(el("strong", { text: data.note }));
+        else if (name === "delta") text.textContent += data.text;
+        else if (name === "done") text.textContent = data.text;
+        else if (name === "error") text.replaceWith(el("p", { class: "error", text: data.detail }));
+      });
+    }
   }
 
   async function copyAnswer(turn, answer) {
