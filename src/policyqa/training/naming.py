@@ -11,6 +11,7 @@ only what a reader sees is written here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from policyqa.types import Citation, Document, Passage
 
 # « renvoie à le Protocole » is not French: « à le » is « au », « à les » is « aux ».
 _AFTER_A = (("le ", "au "), ("les ", "aux "))
+_OBJECTIVE = re.compile(r"Objective (\d+)")
 
 
 def capital(text: str) -> str:
@@ -64,6 +66,15 @@ class Naming:
         """A treaty's article as a quiz choice (« Article premier »), from "Article 1"."""
         number = article.split()[-1]
         return capital(label_of(f"art-{'1' if number == 'premier' else number}", article, doc.lang, self.lang))
+
+    def objective(self, heading: str) -> str:
+        """A GCM objective's heading as a quiz choice for a French reader: « Objectif 10 : » (as
+        the answers' labels number it) before the document's own title, quoted, not translated."""
+        number, _, title = heading.partition(":")
+        found = _OBJECTIVE.fullmatch(number.strip())
+        if self.lang != "fr" or found is None or not title.strip():
+            return heading
+        return tie(f"Objectif {found.group(1)} : {title.strip()}", self.lang)
 
     def note(self, p: Passage) -> str:
         """After a quote in another language than the reader's; empty otherwise."""

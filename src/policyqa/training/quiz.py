@@ -158,7 +158,7 @@ class _Builder:
         for q in self.passages:
             m = _OBJECTIVE.match(q.locator)
             if m and self._family(q) == "gcm" and q.context.startswith(f"Objective {m.group(1)}:"):
-                titles.setdefault(int(m.group(1)), (q.context, q.id))
+                titles.setdefault(int(m.group(1)), (self.names.objective(q.context), q.id))
         items, asked = [], set()
         for p in self._relevant(lambda p: self._family(p) == "gcm" and _OBJECTIVE.match(p.locator)):
             number = int(_OBJECTIVE.match(p.locator).group(1))
