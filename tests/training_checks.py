@@ -108,3 +108,15 @@ def assert_no_stranded_headings(path: Path, handout: Handout) -> None:
         last = lines[-1]
         stranded = [h for h in headings if h.endswith(last) or last.endswith(h)]
         assert not stranded, f"page {number} of {path.name} ends with the heading {stranded[0]!r}"
+
+
+# The English labels' words ("op. 5", "preambular para 3", "Objective 13 › para 29"), which a
+# reader of French material meets only inside the English quotes.
+ENGLISH_LABELS = re.compile(r"\bop\. |\bpreambular\b|\bObjective\b|\boperative\b|\bpara \d")
+
+
+def french_prose(markdown: str) -> str:
+    """A handout's Markdown without its quotes, nor the words of a quote a question repeats in
+    « »: the frame written for the reader."""
+    lines = [line for line in markdown.splitlines() if not re.match(r"> [«“]", line)]
+    return re.sub(r"«[^»]*»|“[^”]*”", "", norm("\n".join(lines)))

@@ -9,11 +9,21 @@ import re
 from dataclasses import replace
 
 import pytest
-from service_helpers import build_subset_index
-from training_checks import PASSAGE_ID, assert_no_stranded_headings, assert_pages_not_blank, norm, pdf_text, quote_is_in
+from conftest import REPO, require_shared_corpus
+from training_checks import (
+    ENGLISH_LABELS,
+    PASSAGE_ID,
+    assert_no_stranded_headings,
+    assert_pages_not_blank,
+    french_prose,
+    norm,
+    pdf_text,
+    quote_is_in,
+)
 
+from policyqa.corpus import catalog, ingest
 from policyqa.index.embedder import HashingEmbedder
-from policyqa.index.store import load_index
+from policyqa.index.store import build_index, load_index
 from policyqa.text import language
 from policyqa.training.case_layout import cases_handout, cases_json
 from policyqa.training.cases import LANGS, case_set, check, load_cases
@@ -29,7 +39,13 @@ HEX_ID = re.compile(r"\b[0-9a-f]{12,}\b")
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
     cited = sorted({c.doc_id for lang in LANGS for case in load_cases(lang) for c in case.provisions + case.elements})
-    root = build_subset_index(cited, tmp_path_factory.mktemp("cases-index"), HashingEmbedder())
+    every = catalog.load_catalog([REPO / "corpus" / "catalog.toml"])
+    docs = catalog.select(every, ids=cited)
+    passages = ingest.ingest(docs, (require_shared_corpus(),)).passages
+    embedder, root = HashingEmbedder(), tmp_path_factory.mktemp("cases-index")
+    # With the whole catalogue, as `policyqa index build` writes it: the French cases name the
+    # English treaties by their French versions' titles, held or not, as the answers do.
+    build_index(passages, docs, embedder.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, root, catalogue=every)
     return load_index(root)
 
 
@@ -93,14 +109,30 @@ def test_the_handout_has_no_internal_ids_and_every_quote_printed(index, lang, tm
     markdown = render_markdown(handout)
     for text in (printed, markdown):
         assert not PASSAGE_ID.search(text) and not HEX_ID.search(text), (PASSAGE_ID.search(text), HEX_ID.search(text))
-    for provisions, _ in cases.sources.values():
+    names = cases.names
+    for provisions, elements in cases.sources.values():
         for found in provisions:
             assert norm(found.cited.quote)[:60] in printed
+        # Each provision named as the answers name it for the cases' reader, in the PDF and the Markdown.
+        for found in provisions + elements:
+            assert names.name(found.document) in markdown
+            assert norm(names.label(found.passage)) in printed and names.label(found.passage) in markdown
     if lang == "fr":
         assert "Corrigé" in printed and "contraignant pour les États parties" in printed and "Pourquoi pas" in printed
+        assert "Objectif 13, paragraphe 29" in printed and "article premier, section A" in printed
+        assert not ENGLISH_LABELS.search(french_prose(markdown)), ENGLISH_LABELS.search(french_prose(markdown))
+        assert "(texte officiel en anglais ; aucune version française dans le corpus)" in printed
+        assert "Protocole relatif au trafic illicite de migrants (A/RES/55/25, annex III), article 5" in printed
+        assert "Smuggling Protocol" not in markdown and "Pacte mondial (A/RES/73/195)" in markdown
+    else:
+        assert "Objective 13 › para 29" in printed and "operative para 5 (a)–(b)" in printed and not re.search(r"\bop\. \d", markdown)
     # Without the key, nothing gives the answers away.
     plain = render_markdown(cases_handout(cases, answers=False, date="2026-12-03"))
     assert "Corrigé" not in plain and "Answer key" not in plain and all(c.answer.explanation not in plain for c in cases.cases)
     data = cases_json(cases)
     assert data["count"] == 10 and all(item["provisions"][0]["quote"] for item in data["cases"])
+    # The JSON keeps the locator and title other tools match on, and adds what the reader sees.
+    for item in data["cases"]:
+        for cited in item["provisions"] + item["elements"]:
+            assert cited["locator"] and cited["label"] and cited["document_name"]
     json.dumps(data)

@@ -171,7 +171,7 @@ def test_quiz_is_deterministic_for_a_seed_and_its_answers_match_their_citations(
         assert item.choice_sources[item.answer] in (cited.id, cited.doc_id)
         assert len(set(item.choices)) == len(item.choices) == 4
         if item.kind == "definition":
-            assert item.choices[item.answer].startswith(item.citation.title) and item.subject["term"] in cited.text
+            assert item.choices[item.answer].startswith(item.citation.document_name) and item.subject["term"] in cited.text
         if item.kind == "article":
             assert cited.locator.startswith(item.choices[item.answer])
     other = build_quiz(retriever, "trafficking and smuggling", "en", count=6, seed=4, settings=LOOSE)

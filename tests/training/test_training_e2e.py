@@ -9,10 +9,21 @@ import re
 
 import pytest
 from service_helpers import build_subset_index
-from training_checks import PASSAGE_ID, assert_no_stranded_headings, assert_pages_not_blank, assert_quotes_verbatim, pdf_text, quote_is_in
+from training_checks import (
+    ENGLISH_LABELS,
+    PASSAGE_ID,
+    assert_no_stranded_headings,
+    assert_pages_not_blank,
+    assert_quotes_verbatim,
+    french_prose,
+    norm,
+    pdf_text,
+    quote_is_in,
+)
 from typer.testing import CliRunner
 
 from policyqa.answer.extractive import ExtractiveAnswerer
+from policyqa.answer.phrases import phrase as answer_phrase
 from policyqa.index.store import load_index
 from policyqa.retrieve.retriever import Retriever
 from policyqa.training.layout import pack_handout, quiz_handout, quiz_json
@@ -75,12 +86,15 @@ def test_french_pack_on_migrant_children(retriever, passages, tmp_path):
     assert natures and natures == sorted(natures, key=lambda t: "contraignant pour les États parties" not in t)
     for heading in ("Dispositions clés", "Définitions", "Liens entre les instruments", "Questions pour la discussion"):
         assert heading in text and f"## {heading}" in md.read_text(encoding="utf-8")
-    assert "texte disponible en anglais uniquement" in text
-    # Every discussion question names a provision or a term the pack quotes.
+    # The answers' note after an English quote, and the provisions under their French labels.
+    assert norm(answer_phrase("fr", "quote_other_language")) in text
+    assert not ENGLISH_LABELS.search(french_prose(md.read_text(encoding="utf-8")))
+    # Every discussion question names a provision or a term the pack quotes, as the pack labels it.
+    names = pack.names
     quoted = (
-        {p.passage.locator for p in pack.provisions}
-        | {d.passage.locator for d in pack.definitions}
-        | {link.passage.locator for link in pack.links}
+        {names.label(p.passage) for p in pack.provisions}
+        | {names.label(d.passage) for d in pack.definitions}
+        | {names.label(link.passage) for link in pack.links}
     )
     assert sum(any(loc in q for loc in quoted) for q in pack.questions) >= len(pack.questions) - 1
 
@@ -116,19 +130,23 @@ def test_uncovered_topic_gives_a_one_page_pack_that_says_so(retriever, tmp_path,
     assert expected in text and not PASSAGE_ID.search(text)
 
 
-def _check_quiz_item(item, passages):
+def _check_quiz_item(item, passages, quiz):
     cited = passages[item.citation.passage_id]
+    names = quiz.names
     assert item.choice_sources[item.answer] in (cited.id, cited.doc_id)
     assert quote_is_in(item.citation.quote, cited)
     if item.quote:
         assert item.quote == item.citation.quote
     answer = item.choices[item.answer]
+    assert item.citation.label == names.label(cited)  # the answer key's label, in the quiz's language
     if item.kind == "gcm-objective":
-        assert cited.context == answer and cited.locator.startswith(answer.split(":")[0] + " ")
+        number = re.match(r"Objecti(?:ve|f) (\d+)", answer).group(1)
+        assert names.objective(cited.context) == answer and cited.locator.startswith(f"Objective {number} ")
     elif item.kind == "definition":
         assert cited.doc_id == item.choice_sources[item.answer] and item.subject["term"] in cited.text
     elif item.kind == "article":
-        assert cited.locator.split(" ")[:2] == answer.split(" ")
+        document = names.held[cited.doc_id]
+        assert names.article(document, " ".join(cited.locator.split(" ")[:2])) == answer
     elif item.kind == "operative-paragraph":
         assert cited.locator.startswith(f"op. {item.subject['paragraph']}") and quote_is_in(answer, cited)
         for choice, source in zip(item.choices, item.choice_sources):  # distractors are real paragraphs too
@@ -140,7 +158,7 @@ def test_english_quiz_on_trafficking_and_smuggling(retriever, passages, tmp_path
     assert quiz.covered and len(quiz.items) == 10
     assert {i.kind for i in quiz.items} == {"definition", "article", "gcm-objective", "operative-paragraph"}
     for item in quiz.items:
-        _check_quiz_item(item, passages)
+        _check_quiz_item(item, passages, quiz)
     assert quiz == build_quiz(retriever, "trafficking and smuggling", "en", count=10, seed=7)
     handout = quiz_handout(quiz)
     pdf, md, js = write_handout(handout, tmp_path / "quiz.pdf", quiz_json(quiz))
@@ -157,7 +175,7 @@ def test_french_quiz_on_detention(retriever, passages, tmp_path):
     quiz = build_quiz(retriever, "la détention des migrants en dernier recours", "fr", count=6, seed=1)
     assert quiz.covered and len(quiz.items) >= 4
     for item in quiz.items:
-        _check_quiz_item(item, passages)
+        _check_quiz_item(item, passages, quiz)
     handout = quiz_handout(quiz)
     pdf, _ = write_handout(handout, tmp_path / "quiz-fr.pdf")
     assert_pages_not_blank(pdf, tmp_path)
@@ -200,8 +218,8 @@ def test_session_record_resolves_every_citation(retriever, passages, tmp_path, l
     assert assert_quotes_verbatim(pdf, handout, passages) == cited
     text = pdf_text(pdf, handout)
     for _, answer in turns:
-        for c in answer.citations:
-            assert c.locator in text and c.passage_id in text
+        for c in answer.citations:  # named as the answer named it, in the record's language
+            assert norm(c.label) in text and c.passage_id in text
 
 
 def test_cli_pack_with_the_real_index(index_root, tmp_path, monkeypatch):
