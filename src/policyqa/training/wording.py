@@ -86,8 +86,9 @@ PHRASES = {
         "un texte précis du corpus.",
         "quiz_not_covered": "Les textes disponibles ne traitent pas de ce thème : aucune question n’a été posée, plutôt "
         "que des questions hors sujet.",
-        "quiz_other_language": "Les extraits et les choix sont cités dans la langue du texte source (souvent l’anglais : le "
-        "corpus n’a pas de version française de ces textes).",
+        # Whether the corpus also holds a text in French is said after each quote of the key, as
+        # in the answers; the UDHR's is held, so "no French version" is not said of them all.
+        "quiz_other_language": "Les extraits et les choix sont cités dans la langue du texte source (souvent l’anglais), sans traduction.",
         "quiz_questions": "Questions",
         "quiz_item": "Question {n}",
         "q_kind_gcm-objective": "Quel objectif du Pacte mondial comporte cet engagement ?",
