@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import require_shared_corpus
+from conftest import REPO, require_shared_corpus
 from service_helpers import CHROMIUM, CHROMIUM_ARGS, build_subset_index, free_port, serve_api, start, stop
 from service_helpers import browser as _browser
 
@@ -260,3 +260,75 @@ def test_the_highlight_api_refuses_what_it_cannot_show(server):
     long = httpx.get(f"{server}/v1/passages/{gcm}/highlight", params={"quote": "x" * 7000})
     assert long.status_code == 422
     assert httpx.get(f"{server}/v1/documents/nope/reading").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def french_server(tmp_path_factory, real_embedder):
+    """The official French A/RES/80/218 (made by the tests in the UN layout, since this machine
+    cannot download it) brought in by `policyqa corpus fetch --from`, indexed with the English."""
+    from typer.testing import CliRunner
+    from un_fr_factory import write_resolution
+    from un_fr_texts import a_res_80_218_fr, item_labels
+
+    from policyqa.cli.main import app
+    from policyqa.corpus import catalog, ingest
+
+    tmp = tmp_path_factory.mktemp("french")
+    shared = require_shared_corpus()
+    english = ingest.ingest(catalog.select(catalog.load_catalog([REPO / "corpus" / "catalog.toml"]), ids=["a-res-80-218-en"]), (shared,))
+    folder = tmp / "downloads"
+    write_resolution(folder / "A_RES_80_218.pdf", a_res_80_218_fr(item_labels(english.passages)))
+    local = tmp / "local"
+    env = {"POLICYQA_LOCAL_CORPUS": str(local), "POLICYQA_CORPUS_ROOTS": f"{local}:{shared}"}
+    fetched = CliRunner().invoke(app, ["corpus", "fetch", "--doc", "a-res-80-218-fr", "--from", str(folder)], env=env)
+    assert fetched.exit_code == 0, fetched.output
+    build_subset_index(["a-res-80-218-en", "a-res-80-218-fr"], tmp / "index", real_embedder, roots=(local,))
+    port = free_port()
+    proc = serve_api(
+        {
+            **os.environ,
+            **env,
+            "POLICYQA_INDEX_DIR": str(tmp / "index"),
+            "POLICYQA_DB": str(tmp / "conversations.sqlite3"),
+            "POLICYQA_EMBEDDER": "embeddinggemma",
+            "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+        },
+        port,
+        tmp / "server.log",
+        probe="/v1/ready",
+        timeout=180,
+    )
+    yield f"http://127.0.0.1:{port}"
+    stop(proc)
+
+
+NON_REFOULEMENT_FR = "Que demande la résolution de 2025 sur la protection des migrants au sujet du principe de non-refoulement ?"
+
+
+def test_a_fetched_french_resolution_is_cited_in_french_with_the_english_attached(french_server, shots):
+    server = french_server
+    answer = httpx.post(f"{server}/v1/ask", json={"question": NON_REFOULEMENT_FR}, timeout=90).json()
+    first = answer["citations"][0]
+    assert answer["lang"] == "fr" and first["doc_id"] == "a-res-80-218-fr" and first["other_version_id"], answer
+    assert "non-refoulement" in first["quote"] and "du dispositif" in first["label"]
+    french = httpx.get(f"{server}/v1/passages/{first['passage_id']}").json()["passage"]
+    english = httpx.get(f"{server}/v1/passages/{first['other_version_id']}").json()["passage"]
+    assert english["doc_id"] == "a-res-80-218-en" and english["parallel_key"] == french["parallel_key"]
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 950}).new_page()
+        page.goto(server + "/")
+        page.wait_for_selector("#service-status.ok")
+        ask(page, NON_REFOULEMENT_FR, 0)
+        text = page.locator(".turn .answer-text").first.inner_text()
+        assert "non-refoulement" in text and "texte officiel en anglais" not in text, text
+        page.locator("button.marker").first.click()
+        # The French official PDF's page, the French quote highlighted on it.
+        check_highlight(page, first["quote"])
+        page.screenshot(path=str(shots / "desktop-4-french-version.png"), scale="css")
+        # The English version of the same provision, one click away, highlighted on its own page.
+        page.locator("#panel button.other-version").click()
+        page.wait_for_selector("#panel .doc-title[lang=en]")
+        check_highlight(page, english["text"])
+        page.screenshot(path=str(shots / "desktop-5-english-version.png"), scale="css")
+        browser.close()
