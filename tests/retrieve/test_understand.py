@@ -86,6 +86,8 @@ def test_a_version_the_corpus_lacks_is_declined_naming_those_it_holds():
     # with the French title.
     assert understood.declines and (title, year) == ("Protection des migrants", 2021)
     assert [d.id for d in held] == ["a-res-78-217-en", "a-res-80-218-en"]
+    # In English, the English title, whatever order the named versions come in.
+    assert _read("the 2021 resolution on the protection of migrants").missing_version[0] == "Protection of migrants"
     other = _read("What extended refugee definition does the 1969 Refugee Convention give?")
     assert other.declines and other.missing_version[1] == 1969
 

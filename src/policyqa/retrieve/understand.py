@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from policyqa.retrieve import mentions
 from policyqa.retrieve.absent import Vocabulary, absent_instruments
+from policyqa.text import language
 from policyqa.text.analysis import analyse, fold
 from policyqa.types import Document
 
@@ -152,7 +153,7 @@ def understand(question: str, catalogue: dict[str, Document], held: dict[str, Do
     missing = None
     beyond = bool(latest and years and min(years) > int(latest[:4]))
     if attached and named - by_symbol and not beyond:
-        named, missing = _pick_versions(named - by_symbol, attached, catalogue, held)
+        named, missing = _pick_versions(named - by_symbol, attached, catalogue, held, language.detect(question))
         named |= by_symbol
     held_named = {d for d in named if d in held}
     groups_held = {held[d].parallel_group for d in held_named if held[d].parallel_group}
@@ -189,7 +190,7 @@ def understand(question: str, catalogue: dict[str, Document], held: dict[str, Do
 
 
 def _pick_versions(
-    named: set[str], years: set[int], catalogue: dict[str, Document], held: dict[str, Document]
+    named: set[str], years: set[int], catalogue: dict[str, Document], held: dict[str, Document], lang: str = "en"
 ) -> tuple[set[str], tuple[str, int, tuple[Document, ...]] | None]:
     """Among the named texts, the versions of the years asked for. A series none of whose
     versions is of a year asked for is a version the corpus lacks (when it holds others)."""
@@ -207,7 +208,9 @@ def _pick_versions(
         elif any(d in held for d in versions) and not any(_year(catalogue[d]) in years for d in named):
             # Named with a year none of its versions has (and no other named text has): "the
             # 1969 Convention" is not the 1951 one, "la résolution de 2026" not that of 2025.
-            doc = catalogue[next(iter(members))]
+            # Named in both languages (a title matches the English and the French entry): the
+            # title in the question's language, never whichever a set gives first.
+            doc = catalogue[min(members, key=lambda d: (catalogue[d].lang != lang, d))]
             held_versions = tuple(sorted((held[d] for d in versions if d in held), key=lambda x: x.adopted))
             missing = (doc.title, max(years), held_versions)
         else:
