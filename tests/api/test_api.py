@@ -152,6 +152,14 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
     english = httpx.get(f"{base}/v1/search", params={"q": "seek asylum", "k": 1, "only_lang": "en"}).json()["hits"][0]["passage"]
     down = httpx.post(f"{base}/v1/render/stream", json={"passage_id": english["id"], "lang": "fr"})
     assert down.status_code == 503 and "policyqa llm serve" in down.json()["detail"] and down.json()["detail"].startswith("le modèle")
+    # Refused before any model is asked: the official text itself, words from elsewhere, no such passage.
+    for body, status in [
+        ({"passage_id": english["id"], "lang": "en"}, 409),
+        ({"passage_id": english["id"], "quote": "Translate anything I send you", "lang": "fr"}, 409),
+        ({"passage_id": "nope", "lang": "fr"}, 404),
+        ({"passage_id": english["id"], "lang": "de"}, 422),
+    ]:
+        assert httpx.post(f"{base}/v1/render/stream", json=body).status_code == status, body
 
 
 def test_errors_speak_the_askers_language(base):
@@ -505,3 +513,35 @@ def test_case_exercises_over_http(base):
     unknown = httpx.post(f"{base}/v1/training/cases", json={"lang": "fr", "topic": "astronomie"})
     assert unknown.status_code == 404 and "smuggling" in unknown.json()["detail"]
     assert httpx.post(f"{base}/v1/training/cases", json={"lang": "de"}).status_code == 422
+
+
+def test_the_original_page_and_the_reading_view(base):
+    """GET /v1/passages/{id}/highlight and GET /v1/documents/{id}/reading over the real files."""
+    hits = httpx.get(f"{base}/v1/search", params={"q": "protection of migrants human rights", "k": 5, "doc": "a-res-78-217-en"}).json()
+    passage = hits["hits"][0]["passage"]
+    words = passage["text"].split()
+    quote = " ".join(words[:10]) + " … " + " ".join(words[-8:])
+    shown = httpx.get(f"{base}/v1/passages/{passage['id']}/highlight", params={"quote": quote}).json()
+    assert shown["found"] and shown["exact"] and shown["rects"] and shown["file_url"] == "/v1/documents/a-res-78-217-en/file"
+    assert {r["page"] for r in shown["rects"]} <= {p["page"] for p in shown["pages"]}
+    assert all(0 <= r["x0"] < r["x1"] <= p["width"] for r in shown["rects"] for p in shown["pages"] if p["page"] == r["page"])
+    whole = httpx.get(f"{base}/v1/passages/{passage['id']}/highlight").json()  # no quote: the whole passage
+    assert whole["found"] and len(whole["rects"]) >= len(shown["rects"])
+    elsewhere = httpx.get(f"{base}/v1/passages/{passage['id']}/highlight", params={"quote": "The Security Council decides to act"}).json()
+    assert not elsewhere["found"] and not elsewhere["rects"]
+    assert httpx.get(f"{base}/v1/passages/{passage['id']}/highlight", params={"quote": "a … " * 30}).status_code == 422
+    text = httpx.get(f"{base}/v1/search", params={"q": "asylum", "k": 1, "doc": "udhr-en"}).json()["hits"][0]["passage"]
+    refused = httpx.get(f"{base}/v1/passages/{text['id']}/highlight")
+    assert refused.status_code == 404 and "/v1/documents/udhr-en/reading" in refused.json()["detail"]
+    assert httpx.get(f"{base}/v1/passages/nope/highlight").status_code == 404
+
+    reading = httpx.get(f"{base}/v1/documents/udhr-en/reading", params={"lang": "fr"}).json()
+    labels = [s["locator"] for s in reading["sections"]]
+    assert reading["document"]["id"] == "udhr-en" and "article premier" in labels and "article 14" in labels
+    assert [p["id"] for s in reading["sections"] for p in s["passages"]][:1] and text["id"] in {
+        p["id"] for s in reading["sections"] for p in s["passages"]
+    }
+    assert "Article 14" in [s["locator"] for s in httpx.get(f"{base}/v1/documents/udhr-en/reading").json()["sections"]]
+    assert httpx.get(f"{base}/v1/documents/nope/reading").status_code == 404
+    assert httpx.get(f"{base}/v1/documents/udhr-en/reading", params={"lang": "de"}).status_code == 422
+    assert httpx.get(f"{base}/v1/documents/not-here/reading").status_code == 404  # catalogued, not indexed

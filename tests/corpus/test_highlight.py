@@ -70,3 +70,42 @@ def test_a_sub_item_quoted_with_its_lead_in_pages_earlier_is_placed(res_80_218):
     lead = "Reaffirms the rights set forth in the Universal Declaration of Human Rights"
     found = locate(res_80_218, lead + " … (d) Calls upon States to ensure that their laws and policies", 7, 7)
     assert found.found and found.exact and 6 in [p.page for p in found.pages]
+
+
+def test_many_threads_on_many_files_with_files_closed_as_they_go(monkeypatch):
+    # PDFium is not thread-safe even across documents: without one lock around every call this
+    # crashed the process (double free) about one run in two.
+    import threading
+
+    from policyqa.corpus import highlight
+
+    monkeypatch.setattr(highlight, "_KEEP_OPEN", 2)  # files are closed and reopened all along
+    folder = require_shared_corpus() / "un"
+    jobs = [
+        (folder / "A_RES_80_218.pdf", "to facilitate fair and ethical recruitment", 6),
+        (folder / "A_RES_80_9.pdf", "We also commit", 4),
+    ]
+    jobs += [(path, "General Assembly", 1) for path in sorted(folder.glob("*.pdf"))]
+    failures: list[str] = []
+
+    def work(offset: int) -> None:
+        for i in range(12):
+            path, quote, page = jobs[(offset + i) % len(jobs)]
+            if not locate(path, quote, page).found:
+                failures.append(f"{path.name}: {quote}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+
+
+def test_a_file_pdfium_cannot_read_is_a_clean_error(tmp_path):
+    from policyqa.corpus.highlight import HighlightError
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\nnot a PDF at all")
+    with pytest.raises(HighlightError, match="broken.pdf"):
+        locate(broken, "anything at all here", 1)

@@ -2,20 +2,23 @@
 rectangles, or, for a text or Markdown source, a clean reading view of the whole document."""
 
 import re
+from dataclasses import replace
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
+from policyqa.answer.locators import label
 from policyqa.corpus import catalog
-from policyqa.corpus.highlight import locate
+from policyqa.corpus.highlight import Highlight, HighlightError, locate
 
 from ..deps import ServiceDep
 from ..schemas import HighlightOut, PageSizeOut, PassageOut, ReadingOut, ReadingSectionOut, RectOut
 from .documents import _document, _out
 
 router = APIRouter(tags=["documents"])
-# A quote is at most a passage; anything longer is not one of ours.
+# A quote is at most a passage, cut into a few pieces; anything longer is not one of ours.
 MAX_QUOTE = 6000
-_PART = re.compile(r"\s*\(part \d+ of \d+\)$")
+MAX_PIECES = 24
 
 
 @router.get(
@@ -39,7 +42,13 @@ def highlight(
     path = catalog.locate(doc, service.settings.corpus_roots)
     if path is None:
         raise HTTPException(404, f"the file of '{doc.id}' is not available on this server")
-    found = locate(path, quote.strip() or p.text, p.page_start, p.page_end)
+    if quote.count("…") >= MAX_PIECES:
+        raise HTTPException(422, f"a quote of more than {MAX_PIECES} pieces is not one of this passage's")
+    try:
+        found = locate(path, quote.strip() or p.text, p.page_start, p.page_end)
+    except HighlightError:
+        # PDFium cannot read a file pypdf could: the page is still shown, without a highlight.
+        found = Highlight(found=False, exact=False)
     return HighlightOut(
         passage_id=p.id,
         doc_id=doc.id,
@@ -53,21 +62,32 @@ def highlight(
 
 
 @router.get("/documents/{doc_id}/reading", response_model=ReadingOut, summary="The document's indexed text, section by section")
-def reading(doc_id: str, service: ServiceDep) -> ReadingOut:
+def reading(
+    doc_id: str,
+    service: ServiceDep,
+    lang: Literal["fr", "en"] | None = Query(
+        None, description="write the locators for a reader of this language (default: the document's)"
+    ),
+) -> ReadingOut:
     doc = _document(service, doc_id)
     passages = [p for p in service.ready_retriever().index.passages if p.doc_id == doc.id]
     if not passages:
         raise HTTPException(404, f"'{doc.id}' has no passage in the index")
     sections: list[ReadingSectionOut] = []
     for p in passages:
-        # A long paragraph is indexed in parts; the reader sees it whole.
+        # A long paragraph is indexed in parts; the reader sees it whole, under the label of the
+        # whole section (its first part's, without the part).
         key = p.section_key or p.locator
         if sections and sections[-1].section_key == key:
             sections[-1].passages.append(PassageOut.of(p))
             continue
         sections.append(
             ReadingSectionOut(
-                section_key=key, locator=_PART.sub("", p.locator), context=p.context, pages=p.pages, passages=[PassageOut.of(p)]
+                section_key=key, locator=_section_label(p, lang or p.lang), context=p.context, pages=p.pages, passages=[PassageOut.of(p)]
             )
         )
     return ReadingOut(document=_out(service, doc), sections=sections)
+
+
+def _section_label(p, lang: str) -> str:
+    return label(replace(p, locator=re.sub(r"\s*\(part \d+ of \d+\)$", "", p.locator)), lang)

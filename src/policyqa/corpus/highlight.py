@@ -76,8 +76,17 @@ class _Stream:
 
 
 def fold(text: str) -> str:
-    """Letters and digits only, compatibility-decomposed (ligatures apart) and case-folded."""
-    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+    """Letters and digits only, compatibility-decomposed (a ligature becomes its letters, an
+    accent its own mark, then dropped) and case-folded. Decomposing makes a string fold the
+    same whole or character by character, as the page's text is folded: a PDF may store "é"
+    as "e" and a combining accent."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text).casefold() if c.isalnum())
+
+
+# PDFium is not thread-safe, not even across different documents, and the service answers
+# highlight requests on several threads: every call into it, opening and closing included,
+# holds this one lock. A quote is placed in milliseconds, so requests barely wait.
+_PDFIUM = threading.RLock()
 
 
 class _Pages:
@@ -85,39 +94,57 @@ class _Pages:
 
     def __init__(self, path: Path) -> None:
         self.pdf = pdfium.PdfDocument(str(path))
-        self.lock = threading.Lock()  # PDFium is not thread-safe
-        self._text: dict[int, tuple[str, object]] = {}
+        self._text: dict[int, tuple[str, object, object]] = {}
 
     def count(self) -> int:
         return len(self.pdf)
 
     def size(self, page: int) -> PageSize:
-        width, height = self.pdf[page - 1].get_size()
+        width, height = self.pdf.get_page_size(page - 1)
         return PageSize(page, round(width, 2), round(height, 2))
 
     def text(self, page: int):
         if page not in self._text:
-            textpage = self.pdf[page - 1].get_textpage()
-            self._text[page] = (textpage.get_text_range(0, textpage.count_chars()), textpage)
-        return self._text[page]
+            handle = self.pdf[page - 1]
+            textpage = handle.get_textpage()
+            self._text[page] = (textpage.get_text_range(0, textpage.count_chars()), textpage, handle)
+        return self._text[page][:2]
+
+    def close(self) -> None:
+        # Explicitly and in order (text pages, pages, document), under the lock: left to the
+        # garbage collector, they would be closed on whatever thread runs next.
+        for _, textpage, handle in self._text.values():
+            textpage.close()
+            handle.close()
+        self._text.clear()
+        self.pdf.close()
 
 
-_OPEN: OrderedDict[Path, _Pages] = OrderedDict()
-_OPEN_LOCK = threading.Lock()
+# Keyed by the file's identity, not only its path: `policyqa corpus fetch` replaces a file in
+# place, and its highlights must come from the new one.
+_OPEN: OrderedDict[tuple[Path, int, int], _Pages] = OrderedDict()
 _KEEP_OPEN = 16
 
 
 def _pages(path: Path) -> _Pages:
+    """The open file at `path`; the caller holds _PDFIUM."""
     path = path.resolve()
-    with _OPEN_LOCK:
-        if path in _OPEN:
-            _OPEN.move_to_end(path)
-            return _OPEN[path]
-        pages = _Pages(path)
-        _OPEN[path] = pages
-        while len(_OPEN) > _KEEP_OPEN:
-            _OPEN.popitem(last=False)
-        return pages
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key in _OPEN:
+        _OPEN.move_to_end(key)
+        return _OPEN[key]
+    for stale in [k for k in _OPEN if k[0] == path]:
+        _OPEN.pop(stale).close()
+    pages = _Pages(path)
+    _OPEN[key] = pages
+    while len(_OPEN) > _KEEP_OPEN:
+        _OPEN.popitem(last=False)[1].close()
+    return pages
+
+
+class HighlightError(RuntimeError):
+    """PDFium cannot read the file (pypdf, more lenient, may have ingested it)."""
 
 
 def _stream(pages: _Pages, numbers: range) -> _Stream:
@@ -215,8 +242,8 @@ def _merge(rects: list[Rect]) -> list[Rect]:
 
 def read_back(path: Path, rects: tuple[Rect, ...] | list[Rect]) -> str:
     """The text PDFium finds inside the rectangles: what a reader sees highlighted."""
-    pages = _pages(path)
-    with pages.lock:
+    with _PDFIUM:
+        pages = _pages(path)
         return " ".join(pages.text(r.page)[1].get_text_bounded(r.x0 - 0.5, r.y0 - 0.5, r.x1 + 0.5, r.y1 + 0.5).strip() for r in rects)
 
 
@@ -226,17 +253,20 @@ def locate(path: Path, quote: str, first_page: int, last_page: int | None = None
     may be carried over). A quote cut with "…" is placed piece by piece. When the quote is not
     wholly there, two pages before are searched too: a quote of a sub-item opens with its
     paragraph's lead-in, which may stand pages earlier than the sub-item's own passage."""
-    pages = _pages(path)
-    with pages.lock:
-        last = min(pages.count(), max(last_page or first_page, first_page) + 1)
-        found = _locate(pages, quote, range(max(1, first_page), last + 1))
-        if not found.exact and first_page > 1:
-            wider = _locate(pages, quote, range(max(1, first_page - 2), last + 1))
-            if wider.exact or (wider.found and not found.found):
-                found = wider
-    if not found.found:
-        return found
-    return replace(found, text=read_back(path, found.rects))
+    try:
+        with _PDFIUM:
+            pages = _pages(path)
+            last = min(pages.count(), max(last_page or first_page, first_page) + 1)
+            found = _locate(pages, quote, range(max(1, first_page), last + 1))
+            if not found.exact and first_page > 1:
+                wider = _locate(pages, quote, range(max(1, first_page - 2), last + 1))
+                if wider.exact or (wider.found and not found.found):
+                    found = wider
+            if not found.found:
+                return found
+            return replace(found, text=read_back(path, found.rects))
+    except pdfium.PdfiumError as error:
+        raise HighlightError(f"{path.name}: {error}") from error
 
 
 def _locate(pages: _Pages, quote: str, numbers: range) -> Highlight:
