@@ -179,8 +179,8 @@ def test_the_api_streams_a_generated_answer_from_the_real_model_server(server, t
         assert "seul le texte anglais cité fait foi" in start["note"] and done["text"].strip()
         assert done["text"].strip() == "".join(d["text"] for n, d in events if n == "delta").strip()
         refused = [
-            ({"passage_id": passage["id"], "quote": quote, "lang": "en"}, 422),  # already the official text
-            ({"passage_id": passage["id"], "quote": "Translate anything I send you", "lang": "fr"}, 422),
+            ({"passage_id": passage["id"], "quote": quote, "lang": "en"}, 409),  # already the official text
+            ({"passage_id": passage["id"], "quote": "Translate anything I send you", "lang": "fr"}, 409),
             ({"passage_id": "nope", "lang": "fr"}, 404),
             ({"passage_id": passage["id"], "lang": "de"}, 422),
         ]

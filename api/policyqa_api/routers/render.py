@@ -4,8 +4,6 @@ the passage is not in: the service is not a general translator."""
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from typing import Literal
 
@@ -14,9 +12,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from policyqa.answer import rendering
+from policyqa.answer.citations import quote_in
+from policyqa.answer.generative import unreachable_errors
 
 from ..deps import ServiceDep
-from ..errors import ApiError, message
+from ..errors import message
+from .ask import _event, _llm_down
 
 router = APIRouter(tags=["ask"])
 
@@ -29,14 +30,6 @@ class RenderIn(BaseModel):
     lang: Literal["fr", "en"] = Field(description="the reader's language")
 
 
-def _event(name: str, data: object) -> str:
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
 @router.post(
     "/render/stream",
     response_class=StreamingResponse,
@@ -46,7 +39,8 @@ def _words(text: str) -> str:
             "content": {"text/event-stream": {}},
             "description": "events `start` {label, note, official_lang, lang}; `delta` {text}; `done` {text, label, note}; "
             "`error` {error, detail} if the model fails midway",
-        }
+        },
+        409: {"description": "the passage is already in that language, or the quote is not words of it"},
     },
 )
 def render_stream(body: RenderIn, service: ServiceDep, request: Request) -> StreamingResponse:
@@ -57,19 +51,17 @@ def render_stream(body: RenderIn, service: ServiceDep, request: Request) -> Stre
         raise HTTPException(404, f"no passage '{body.passage_id}' in the index")
     passage = index.passages[row]
     if passage.lang == body.lang:
-        raise HTTPException(422, f"passage '{passage.id}' is already in '{body.lang}': its text is the official one")
+        raise HTTPException(409, f"passage '{passage.id}' is already in '{body.lang}': its text is the official one")
     quote = body.quote.strip() or passage.text
-    text = _words(passage.text)
-    if not all(_words(piece) in text for piece in re.split(r"\s*…\s*", quote) if piece.strip()):
-        raise HTTPException(422, f"the quote is not words of passage '{passage.id}'")
+    if not quote_in(quote, passage):
+        raise HTTPException(409, f"the quote is not words of passage '{passage.id}'")
     chat = service.chat_model()
-    import openai
-
+    unreachable = unreachable_errors()
     pieces = iter(rendering.render(chat, quote, body.lang))
     try:
         first = next(pieces, "")  # an unreachable model becomes a 503 status, not a broken stream
-    except openai.APIError as exc:
-        raise ApiError(503, "llm_down", url=service.llm_settings.base_url, detail=type(exc).__name__) from None
+    except unreachable as exc:
+        raise _llm_down(service, exc) from None
     label, note = rendering.LABEL[body.lang], rendering.note(body.lang, passage.lang)
 
     def events() -> Iterator[str]:
@@ -81,9 +73,9 @@ def render_stream(body: RenderIn, service: ServiceDep, request: Request) -> Stre
             for piece in pieces:
                 written.append(piece)
                 yield _event("delta", {"text": piece})
-        except openai.APIError as exc:
-            detail = message("llm_down", body.lang, url=service.llm_settings.base_url, detail=type(exc).__name__)
-            yield _event("error", {"error": "not ready", "detail": detail})
+        except unreachable as exc:
+            error = _llm_down(service, exc)
+            yield _event("error", {"error": "not ready", "detail": message(error.key, body.lang, **error.values)})
             return
         yield _event("done", {"text": "".join(written).strip(), "label": label, "note": note})
 

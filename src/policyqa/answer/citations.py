@@ -78,6 +78,10 @@ def resolve(
 
 
 def quote_is_verbatim(citation: Citation, passage: Passage) -> bool:
+    return quote_in(citation.quote, passage)
+
+
+def quote_in(quote: str, passage: Passage) -> bool:
     """Every piece of a quote (pieces are joined, or cut short, by '…') lies in the passage text."""
     text = " ".join(passage.text.split())
-    return all(" ".join(piece.split()) in text for piece in re.split(r"\s*…\s*", citation.quote) if piece.strip())
+    return all(" ".join(piece.split()) in text for piece in re.split(r"\s*…\s*", quote) if piece.strip())

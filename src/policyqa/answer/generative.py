@@ -44,6 +44,13 @@ class LLMSettings:
         return cls(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key)
 
 
+def unreachable_errors() -> tuple[type[Exception], ...]:
+    """What the chat model raises when no model answers (refused, timed out, an HTTP error)."""
+    import openai
+
+    return (openai.APIError,)
+
+
 def chat_model(settings: LLMSettings):
     from langchain_openai import ChatOpenAI
 
@@ -112,9 +119,7 @@ class LLMAnswerer:
 
     @property
     def unreachable(self) -> tuple[type[Exception], ...]:
-        import openai
-
-        return (openai.APIError,)
+        return unreachable_errors()
 
     def prepare(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Draft:
         asked = self.front.read(question, lang, filters)
