@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import io
 import shutil
 import sys
@@ -66,7 +67,7 @@ def _download(url: str, timeout: float = 60.0) -> bytes:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as reply:  # noqa: S310 (a fixed https address)
             return reply.read()
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:
         raise VendorError(f"could not download pdf.js from {url}: {error}") from error
 
 
@@ -82,17 +83,19 @@ def install(data: bytes | None = None) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".pdfjs-", dir=target.parent))
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-            members = [
-                m
-                for m in archive.getmembers()
-                if m.isfile() and m.name.startswith("package/") and m.name.removeprefix("package/").startswith(KEEP)
-            ]
-            for member in members:
-                member.name = member.name.removeprefix("package/")
-            archive.extractall(staging, members=members, filter="data")
+            for member in archive.getmembers():
+                name = member.name.removeprefix("package/")
+                # Regular files of the kept folders only, never a path that climbs out.
+                if not (member.isfile() and member.name.startswith("package/") and name.startswith(KEEP)) or ".." in name.split("/"):
+                    continue
+                out = staging / name
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(archive.extractfile(member).read())
         (staging / DONE).write_text(VERSION + "\n", encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
+    except (OSError, tarfile.TarError) as error:
+        raise VendorError(f"pdf.js could not be unpacked into {target}: {error}") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target

@@ -320,7 +320,9 @@
     const quote = citation.quote.length > 320 ? citation.quote.slice(0, 320).replace(/\s+\S*$/, "") + " …" : citation.quote;
     const id = "citation-preview";
     const box = el("div", { class: "preview", id, role: "tooltip" }, [
-      el("p", { class: "preview-title" }, [el("strong", { text: citation.title }), " — " + (citation.label || citation.locator) + pages]),
+      el("p", { class: "preview-title" }, [el("strong", { text: citation.document_name || citation.title }),
+        (citation.symbol && !(citation.document_name || citation.title).includes(citation.symbol) ? ` (${citation.symbol})` : "")
+        + " — " + (citation.label || citation.locator) + pages]),
       el("blockquote", { class: "preview-quote", lang: citation.lang, text: quote }),
       el("button", { type: "button", class: "secondary preview-open", text: t("previewOpen"),
                      onclick: () => { hidePreview(); openPassage(citation, marker); } }),
@@ -352,8 +354,10 @@
 
   function citationLine(citation, withMarker) {
     const pages = citation.pages ? ", " + t("pages", { pages: citation.pages }) : "";
-    const symbol = citation.symbol && !citation.title.includes(citation.symbol) ? ` (${citation.symbol})` : "";
-    return `${withMarker ? citation.marker + " " : ""}${citation.title}${symbol}, ${citation.label || citation.locator}${pages}`;
+    // The document as the answer's reader names it (« Pacte mondial »), when the service says.
+    const title = citation.document_name || citation.title;
+    const symbol = citation.symbol && !title.includes(citation.symbol) ? ` (${citation.symbol})` : "";
+    return `${withMarker ? citation.marker + " " : ""}${title}${symbol}, ${citation.label || citation.locator}${pages}`;
   }
 
   function showAnswer(turn, answer, live) {
@@ -417,7 +421,9 @@
     const button = el("button", { type: "button", class: "secondary render", text: t("renderButton", { marker: citation.marker }),
                                   onclick: () => streamRendering(box, button, citation, answer.lang) });
     item.append(button, box);
-    if (live && answer.mode === "llm") streamRendering(box, button, citation, answer.lang);
+    // One at a time: they share one local model server and the client's request budget.
+    if (live && answer.mode === "llm") state.renderings = (state.renderings || Promise.resolve())
+      .then(() => streamRendering(box, button, citation, answer.lang)).catch(() => {});
   }
 
   async function streamRendering(box, button, citation, lang) {
@@ -575,13 +581,19 @@
       pane.hidden = name === "text";
       if (name === "text") return;
       try {
+        if (name === "page" && !(await source.available())) {
+          // pdf.js is not installed on this server (set-up not run): the extracted text it is.
+          tabs.querySelector('[data-view="page"]').hidden = true;
+          show("text");
+          return;
+        }
         if (name === "page") {
           await source.showPdf(pane, {
             fileUrl: doc.file_url, page: p.page_start, t,
             highlightUrl: "/v1/passages/" + encodeURIComponent(p.id) + "/highlight?quote=" + encodeURIComponent(quote || ""),
           });
         } else {
-          await source.showReading(pane, { readingUrl: "/v1/documents/" + encodeURIComponent(doc.id) + "/reading",
+          await source.showReading(pane, { readingUrl: "/v1/documents/" + encodeURIComponent(doc.id) + "/reading?lang=" + state.ui,
                                            passageId: p.id, quote, highlighted, t });
         }
       } catch (error) {

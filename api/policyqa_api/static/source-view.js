@@ -9,7 +9,8 @@
 (function () {
   const PDFJS = "/static/vendor/pdfjs/";
   let library = null; // pdf.js, imported once, on the first page shown
-  const documents = new Map(); // file URL -> loading task's promise, kept while the page is open
+  const documents = new Map(); // file URL -> loading task's promise, the most recently used last
+  const KEEP_OPEN = 4; // a few PDFs stay open for going back and forth; older ones are destroyed
 
   async function pdfjs() {
     if (!library) {
@@ -28,7 +29,16 @@
   }
 
   async function open(url) {
-    if (!documents.has(url)) {
+    if (documents.has(url)) {
+      const loading = documents.get(url);
+      documents.delete(url); // kept in order of use
+      documents.set(url, loading);
+    } else {
+      while (documents.size >= KEEP_OPEN) {
+        const [oldest, loading] = documents.entries().next().value;
+        documents.delete(oldest);
+        loading.then((pdf) => pdf.destroy(), () => {});
+      }
       const lib = await pdfjs();
       const task = lib.getDocument({
         url,
@@ -59,8 +69,6 @@
     const viewport = page.getViewport({ scale: width / base.width });
     const ratio = window.devicePixelRatio || 1;
     const box = node("div", "pdf-page");
-    box.setAttribute("role", "img");
-    box.setAttribute("aria-label", label);
     box.dataset.page = String(number);
     box.style.width = viewport.width + "px";
     box.style.height = viewport.height + "px";
@@ -68,6 +76,9 @@
     box.style.setProperty("--user-unit", "1");
     box.style.setProperty("--total-scale-factor", String(viewport.scale));
     const canvas = node("canvas");
+    // The picture is labelled; the text layer above it stays readable by screen readers.
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", label);
     canvas.width = Math.floor(viewport.width * ratio);
     canvas.height = Math.floor(viewport.height * ratio);
     canvas.style.width = viewport.width + "px";
@@ -165,5 +176,12 @@
     return Boolean(article.querySelector(".cited mark"));
   }
 
-  window.POLICYQA_SOURCE = { showPdf, showReading, available: () => fetch(PDFJS + "package.json", { method: "HEAD" }).then((r) => r.ok, () => false) };
+  // Whether the server has pdf.js (asked once a page load).
+  let present = null;
+  function available() {
+    present = present || fetch(PDFJS + "package.json", { method: "HEAD" }).then((r) => r.ok, () => false);
+    return present;
+  }
+
+  window.POLICYQA_SOURCE = { showPdf, showReading, available };
 })();
