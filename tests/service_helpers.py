@@ -47,14 +47,27 @@ def browser():
     return sync_playwright()
 
 
-def build_subset_index(doc_ids: list[str], folder: Path, embedder) -> Path:
+def build_subset_index(doc_ids: list[str], folder: Path, embedder, roots: tuple[Path, ...] = ()) -> Path:
     """The real documents, ingested and indexed with `embedder`. Embeddings come from the
-    user's cache, so a second run of the suite embeds nothing."""
+    user's cache, so a second run of the suite embeds nothing. `roots` are searched before the
+    shared corpus (a drop folder with fetched files)."""
     root = require_shared_corpus()
-    docs = catalog.select(catalog.load_catalog([REPO / "corpus" / "catalog.toml"]), ids=doc_ids)
-    report = ingest.ingest(docs, (root,))
+    everything = catalog.load_catalog([REPO / "corpus" / "catalog.toml"])
+    docs = catalog.select(everything, ids=doc_ids)
+    report = ingest.ingest(docs, (*roots, root))
     cached = CachedEmbedder(embedder, EmbeddingCache.for_embedder(embedder, cache_dir() / "embeddings"))
-    build_index(report.passages, docs, cached.embed_documents, embedder.name, embedder.fingerprint, embedder.dimension, folder)
+    # The whole catalogue goes with the subset, as with a real build: documents are named in the
+    # reader's language from their catalogued versions (« le Pacte mondial »).
+    build_index(
+        report.passages,
+        docs,
+        cached.embed_documents,
+        embedder.name,
+        embedder.fingerprint,
+        embedder.dimension,
+        folder,
+        catalogue=everything,
+    )
     return folder
 
 

@@ -153,7 +153,8 @@ def test_the_chat_page_in_chromium(server, shots):
         answer.locator("button.copy").click()
         page.wait_for_selector(".turn[data-copied]")
         copied = page.evaluate("document.querySelector('.turn').dataset.copied")
-        assert "[1] GCM" in copied and "Objective 13" in copied
+        # The references name the document and the provision as a French reader does.
+        assert "[1] Pacte mondial (A/RES/73/195), Objectif 13" in copied
         answer.locator("button.rate[data-rating='1']").click()
         page.wait_for_selector(".turn >> nth=0 >> .action-status:has-text('Merci')")
 
@@ -229,7 +230,9 @@ def test_the_chat_page_in_chromium(server, shots):
         mobile.keyboard.press("Enter")
         mobile.wait_for_selector(".answer[aria-busy=false]", timeout=60_000)
         mobile.screenshot(path=str(shots / "4-phone-answer.png"))
+        # On a touch screen the first tap previews the source; the preview's button opens it.
         mobile.locator("button.marker").first.tap()
+        mobile.locator(".preview-open").tap()
         mobile.wait_for_selector("#panel mark")
         box = mobile.locator("#panel").bounding_box()
         assert box["width"] >= 380 and box["height"] >= 800
