@@ -43,6 +43,18 @@ class Reference:
     heading: str = ""  # the heading trail before " › ", in the document's language
     lang: str = "en"  # the document's language, which the heading is written in
 
+    @property
+    def objective(self) -> int | None:
+        """The GCM objective the heading trail opens with ("Objective 13", « Objectif 13 »)."""
+        found = _OBJECTIVE.match(self.heading.split(" › ")[0])
+        return int(found.group(1)) if found else None
+
+
+def structure(p: Passage) -> Reference | None:
+    """Where a passage stands, for the tools that act on structure (ranking, roles, quizzes,
+    comparison) rather than display, so that they read a French locator as an English one."""
+    return reference(p.section_key, p.locator, p.lang)
+
 
 def reference(key: str, locator: str, lang: str) -> Reference | None:
     """A place in a document written in `lang`, read from its section key and locator (a

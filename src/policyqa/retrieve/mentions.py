@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from policyqa.answer.locators import structure
 from policyqa.text.analysis import fold
 from policyqa.types import Document, Passage
 
@@ -99,10 +100,22 @@ def find(question: str, documents: dict[str, Document]) -> Mentions:
     return Mentions(frozenset(named), frozenset(articles), frozenset(paragraphs), frozenset(objectives))
 
 
+# The units a "paragraph N" names: operative, numbered and preambular paragraphs alike, as
+# "para"/"op." anywhere in an English locator always did (a bullet or an article is not one).
+_PARAGRAPH_UNITS = ("op", "para", "p", "pp")
+
+
 def locator_matches(passage: Passage, mentions: Mentions) -> bool:
     loc = passage.locator
     if any(re.match(rf"Article {re.escape(a)}(?!\w)", loc, re.I) for a in mentions.articles):
         return True
+    where = structure(passage)
+    if where is not None:
+        # Read from the section key and the locator's structure, so that a French text's
+        # « par. 5 » and « Objectif 13 › par. 29 » are found as "op. 5" and "Objective 13 › para 29" are.
+        if where.unit in _PARAGRAPH_UNITS and where.number.isdigit() and int(where.number) in mentions.paragraphs:
+            return True
+        return where.objective in mentions.objectives
     if any(re.search(rf"(?:para|op\.) {n}(?!\d)", loc) for n in mentions.paragraphs):
         return True
     return any(loc.startswith(f"Objective {n} ") or loc == f"Objective {n}" for n in mentions.objectives)
