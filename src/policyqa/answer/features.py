@@ -12,11 +12,12 @@ import re
 
 import numpy as np
 
+from policyqa.answer.locators import structure
 from policyqa.corpus.roles import role
 from policyqa.retrieve import mentions
 from policyqa.retrieve.mentions import Mentions
 from policyqa.text.analysis import LANGS, analyse
-from policyqa.types import Hit
+from policyqa.types import Hit, Passage
 
 FEATURES = (
     "dense",
@@ -38,6 +39,16 @@ FEATURES = (
 # text gets about 0.5 from shared stems), so it is not scaled up to count as a full one.
 SPARSE_FLOOR = 2.0
 _SUB_ITEMS = re.compile(r"(?:\([a-z]{1,4}\)|\d\.)(?:–(?:\([a-z]{1,4}\)|\d{1,2}\.))?$")
+
+
+def _sub_items(p: Passage) -> bool:
+    """Whether the passage is a run of a paragraph's sub-items rather than its opening. The
+    English pattern stays what the weights were fitted on; a French UN text's "a)–b)" (no
+    opening parenthesis) is read from the locator's structure."""
+    if _SUB_ITEMS.search(p.locator):
+        return True
+    where = structure(p)
+    return where is not None and any(x[0].islower() for x in where.items)
 
 
 def candidate_features(hits: list[Hit], question: str, asker: str, named: Mentions, names_text: bool) -> np.ndarray:
@@ -67,7 +78,7 @@ def candidate_features(hits: list[Hit], question: str, asker: str, named: Mentio
                 float(same or any(o.lang == asker for o in h.other_versions)),
                 1.0 / rank,
                 float(located),
-                float(located and not _SUB_ITEMS.search(p.locator)),
+                float(located and not _sub_items(p)),
                 float(part == "preambular"),
                 float(part == "procedural"),
                 float(names_text),
