@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from policyqa.answer.citations import Source, make_citation
+from policyqa.answer.locators import structure
 from policyqa.answer.relevance import AnswerSettings
 from policyqa.retrieve.retriever import Retriever
 from policyqa.training.definitions import in_passages
@@ -29,6 +30,14 @@ KINDS = ("definition", "article", "gcm-objective", "operative-paragraph")
 CHOICES = 4
 _OBJECTIVE = re.compile(r"^Objective (\d+)\b")
 _OP = re.compile(r"^op\. (\d+)\b")
+# How a GCM objective's paragraph opens, in the English and the French text.
+_COMMITMENT = ("We commit", "Nous nous engageons")
+# Where a provision's first sentence ends: French typography puts a space before « ; » and « : »
+# and may end a sentence on an accented letter or a closing quote mark.
+_SENTENCE_END = {
+    "en": re.compile(r"(?<=[a-z)])[.;:](?=\s|$)"),
+    "fr": re.compile(r"(?<=[a-zà-ÿœ)»])[ \u00a0\u202f]?[.;:](?=\s|$)"),
+}
 _ARTICLE = re.compile(r"^(Article [0-9IVXL]+|Article premier)\b")
 
 
@@ -67,10 +76,30 @@ def _clip(text: str, words: int) -> str:
     return " ".join(parts) if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
-def _first_sentence(text: str, words: int = 45) -> str:
+def _first_sentence(text: str, words: int = 45, lang: str = "en") -> str:
     line = " ".join(text.split("\n")[0].split())
-    end = re.search(r"(?<=[a-z)])[.;:](?=\s|$)", line)
+    end = _SENTENCE_END.get(lang, _SENTENCE_END["en"]).search(line)
     return _clip(line[: end.end()] if end else line, words)
+
+
+def _objective(p: Passage) -> int | None:
+    """The GCM objective a passage sits under, read from its structure (« Objectif 13 › par. 29 »
+    as "Objective 13 › para 29"); the English wording for a locator of another shape."""
+    where = structure(p)
+    if where is not None:
+        return where.objective
+    found = _OBJECTIVE.match(p.locator)
+    return int(found.group(1)) if found else None
+
+
+def _operative(p: Passage) -> int | None:
+    """The number of a resolution's own operative paragraph (« par. 5 » as "op. 5"), from its
+    section key; not a paragraph of a text the resolution adopts ("resolution op. 1")."""
+    where = structure(p)
+    if where is not None:
+        return int(where.number) if where.unit == "op" and not where.scope else None
+    found = _OP.match(p.locator)
+    return int(found.group(1)) if found else None
 
 
 def _shuffle(rng: random.Random, right: tuple[str, str], wrong: list[tuple[str, str]]) -> tuple[tuple[str, ...], int, tuple[str, ...]]:
@@ -156,25 +185,22 @@ class _Builder:
     def objective_items(self) -> list[QuizItem]:
         titles = {}
         for q in self.passages:
-            m = _OBJECTIVE.match(q.locator)
-            if m and self._family(q) == "gcm" and q.context.startswith(f"Objective {m.group(1)}:"):
-                titles.setdefault(int(m.group(1)), (self.names.objective(q.context), q.id))
+            n = _objective(q)
+            # The heading "Objective 13: …", « Objectif 13 : … » in French typography.
+            if n is not None and self._family(q) == "gcm" and re.match(rf"(?:Objective|Objectif) {n} ?:", q.context):
+                titles.setdefault(n, (self.names.objective(q.context), q.id))
         items, asked = [], set()
-        for p in self._relevant(lambda p: self._family(p) == "gcm" and _OBJECTIVE.match(p.locator)):
-            number = int(_OBJECTIVE.match(p.locator).group(1))
+        for p in self._relevant(lambda p: self._family(p) == "gcm" and _objective(p) is not None):
+            number = _objective(p)
             lead = next(
-                (
-                    q
-                    for q in self.passages
-                    if q.doc_id == p.doc_id and q.locator.startswith(f"Objective {number} ") and q.text.startswith("We commit")
-                ),
+                (q for q in self.passages if q.doc_id == p.doc_id and _objective(q) == number and q.text.startswith(_COMMITMENT)),
                 None,
             )
             if number in asked or lead is None or number not in titles or len(titles) < CHOICES:
                 continue
             asked.add(number)
             self.used.add(lead.id)
-            quote = _first_sentence(lead.text)
+            quote = _first_sentence(lead.text, lang=lead.lang)
             wrong = [titles[n] for n in self.rng.sample(sorted(set(titles) - {number}), CHOICES - 1)]
             choices, answer, sources = _shuffle(self.rng, (titles[number][0], lead.id), wrong)
             items.append(QuizItem("gcm-objective", quote, lead.lang, {}, choices, answer, self._citation(lead, quote), sources))
@@ -182,25 +208,26 @@ class _Builder:
 
     def operative_items(self) -> list[QuizItem]:
         items, asked = [], set()
-        for p in self._relevant(lambda p: self._family(p) == "unga-resolution" and _OP.match(p.locator)):
-            number = int(_OP.match(p.locator).group(1))
+        for p in self._relevant(lambda p: self._family(p) == "unga-resolution" and _operative(p) is not None):
+            number = _operative(p)
             if (p.doc_id, number) in asked:
                 continue
             # Every choice is the opening of a paragraph (its first passage), so a sub-item's
             # "(c)" never marks the right answer out from the distractors.
             openings: dict[int, Passage] = {}
             for q in self.passages:
-                m = _OP.match(q.locator)
-                if q.doc_id == p.doc_id and m:
-                    openings.setdefault(int(m.group(1)), q)
+                n = _operative(q)
+                if q.doc_id == p.doc_id and n is not None:
+                    openings.setdefault(n, q)
             p = openings[number]
             del openings[number]
             if len(openings) < CHOICES - 1:
                 continue
             asked.add((p.doc_id, number))
             self.used.add(p.id)
-            quote = _first_sentence(p.text, 30)
-            wrong = [(_first_sentence(openings[n].text, 30), openings[n].id) for n in self.rng.sample(sorted(openings), CHOICES - 1)]
+            quote = _first_sentence(p.text, 30, p.lang)
+            drawn = self.rng.sample(sorted(openings), CHOICES - 1)
+            wrong = [(_first_sentence(openings[n].text, 30, p.lang), openings[n].id) for n in drawn]
             if any(w[0] == quote for w in wrong):
                 continue
             doc = self.documents[p.doc_id]
