@@ -11,6 +11,10 @@ from policyqa.types import Passage
 
 _ITEM_RANGE = re.compile(r"\s*\([^)]*\)(?:\s*[–-]\s*\([^)]*\))?\s*$")  # "op. 5 (a)–(b)" -> "op. 5"
 _PART = re.compile(r"\s*\(part \d+ of \d+\)\s*$")
+# A French UN text writes its sub-items without an opening parenthesis: « par. 5 a)–b) » for
+# "op. 5 (a)–(b)", and a line "a) Demande …" for "(a) Calls upon …".
+_FR_ITEM_RANGE = re.compile(r"\s+[a-z]{1,4}\)(?:\s*[–-]\s*[a-z]{1,4}\))?\s*$")  # "par. 5 a)–b)" -> "par. 5"
+_FIRST_ITEM = {"en": re.compile(r"\n\s*\([a-z0-9]+\)"), "fr": re.compile(r"\n\s*(?:\([a-z0-9]+\)|[a-z]{1,4}\)\s)")}
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,18 @@ def kind_of(key: str) -> str:
     return "other"
 
 
-def _lead(text: str) -> str:
+def _lead(text: str, lang: str = "en") -> str:
     """A paragraph's lead-in: what comes before its first sub-item line."""
-    match = re.search(r"\n\s*\([a-z0-9]+\)", text)
+    match = _FIRST_ITEM.get(lang, _FIRST_ITEM["en"]).search(text)
     return text[: match.start()] if match else ""
+
+
+def _bare(p: Passage) -> str:
+    """The passage's locator without its run of sub-items or its part: the whole paragraph's."""
+    locator = _ITEM_RANGE.sub("", p.locator)
+    if p.lang == "fr":
+        locator = _FR_ITEM_RANGE.sub("", locator)
+    return _PART.sub("", locator) or p.locator
 
 
 def provisions_of(passages: list[Passage]) -> list[Provision]:
@@ -47,12 +59,12 @@ def provisions_of(passages: list[Passage]) -> list[Provision]:
     found = []
     for position, (key, parts) in enumerate(groups.items()):
         text = parts[0].text
-        lead = _lead(text)
+        lead = _lead(text, parts[0].lang)
         for part in parts[1:]:
             # The next part repeats the lead-in; keep only what follows it.
             rest = part.text[len(lead) :] if lead and part.text.startswith(lead) else "\n" + part.text
             text += rest if rest.startswith("\n") else "\n" + rest.lstrip()
-        locator = _PART.sub("", _ITEM_RANGE.sub("", parts[0].locator)) or parts[0].locator
+        locator = _bare(parts[0])
         found.append(
             Provision(key, locator, kind_of(key), text, parts[0].page_start, parts[-1].page_end, tuple(p.id for p in parts), position)
         )
