@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from conftest import REPO, require_shared_corpus
 
-from policyqa.answer.locators import label, label_of, reference
+from policyqa.answer.locators import label, label_of, reference, structure
 from policyqa.answer.names import FAMILY_LABELS, document_name, family_label, with_article
 from policyqa.corpus import catalog, ingest
 from policyqa.types import Document, Passage
@@ -181,3 +181,22 @@ def test_every_family_of_the_catalogue_has_a_name_in_both_languages(corpus):
         "fr": "Résolutions de l’Assemblée générale des Nations unies",
     }
     assert family_label("new-family") == {"en": "New family", "fr": "New family"}
+
+
+def test_the_structure_tools_read_is_the_same_in_both_languages():
+    """What ranking, roles, quizzes and comparison read (structure): the unit, number, sub-items
+    and GCM objective, whatever the language the locator is written in."""
+    pairs = [
+        (("op-5", "op. 5 (a)–(b)", "en"), ("op-5", "par. 5 a)–b)", "fr")),
+        (("para-29", "Objective 13 › para 29 (g)–(h)", "en"), ("para-29", "Objectif 13 › par. 29 g)–h)", "fr")),
+        (("pp-3", "preambular para 3", "en"), ("pp-3", "préambule, alinéa 3", "fr")),
+        (("res/op-1", "resolution op. 1", "en"), ("res/op-1", "résolution, par. 1", "fr")),
+    ]
+    for (en_key, en_loc, en), (fr_key, fr_loc, fr) in pairs:
+        a = structure(Passage("a", "d", en, en_loc, "…", section_key=en_key))
+        b = structure(Passage("b", "d", fr, fr_loc, "…", section_key=fr_key))
+        assert a is not None and b is not None, (en_loc, fr_loc)
+        assert (a.unit, a.number, a.scope, len(a.items), a.objective) == (b.unit, b.number, b.scope, len(b.items), b.objective)
+    assert structure(Passage("c", "d", "fr", "Objectif 13 › par. 29", "…", section_key="para-29")).objective == 13
+    assert structure(Passage("c", "d", "en", "para 12", "…", section_key="para-12")).objective is None
+    assert structure(Passage("c", "d", "en", "Part 1 › s. 3 — Application", "…", section_key="s-3")) is None
