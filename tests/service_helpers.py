@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -99,6 +101,53 @@ def start(args: list[str], env: dict | None, log: Path, probe: str, timeout: flo
 
 def serve_api(env: dict, port: int, log: Path, probe: str = "/v1/health", timeout: float = 60) -> subprocess.Popen:
     return start(["serve", "--port", str(port)], env, log, f"http://127.0.0.1:{port}{probe}", timeout)
+
+
+@contextmanager
+def real_service(tmp: Path, doc_ids: list[str], embedder, roots: tuple[Path, ...] = (), **env: str) -> Iterator[str]:
+    """A uvicorn process of the real app over `doc_ids` of the real documents embedded with
+    `embedder` (EmbeddingGemma), all state under `tmp`; yields its address. Unless `env` names
+    one, no generative model answers."""
+    build_subset_index(doc_ids, tmp / "index", embedder, roots)
+    port = free_port()
+    environment = {
+        **os.environ,
+        "POLICYQA_INDEX_DIR": str(tmp / "index"),
+        "POLICYQA_CORPUS_ROOTS": ":".join(str(r) for r in (*roots, require_shared_corpus())),
+        "POLICYQA_DB": str(tmp / "conversations.sqlite3"),
+        "POLICYQA_EMBEDDER": "embeddinggemma",
+        "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+        **env,
+    }
+    proc = serve_api(environment, port, tmp / "server.log", probe="/v1/ready", timeout=180)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+
+
+@contextmanager
+def small_llm(folder: Path) -> Iterator[str]:
+    """llama.cpp's server on the tiny SmolLM2 (its answers are not the point; the plumbing is);
+    yields its OpenAI-compatible address. Skipped when the llm extra is not installed, unless
+    POLICYQA_REQUIRE_MODEL is set."""
+    required = os.environ.get("POLICYQA_REQUIRE_MODEL", "").strip().lower() not in ("", "0", "false", "no")
+    try:
+        import langchain_openai  # noqa: F401
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        if required:
+            raise
+        pytest.skip(f"the llm extra is not installed ({exc})")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/v1"
+    proc = start(
+        ["llm", "serve", "--model", "smollm2", "--port", str(port), "--n-ctx", "2048"], None, folder / "server.log", f"{base}/models", 90
+    )
+    try:
+        yield base
+    finally:
+        stop(proc)
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -10,7 +10,7 @@ import os
 import httpx
 import pytest
 from relevance_fixtures import fixed_model
-from service_helpers import free_port, serve_api, sse_events, start, stop
+from service_helpers import free_port, serve_api, small_llm, sse_events, stop
 
 from policyqa.answer.relevance import AnswerSettings
 from policyqa.index.embedder import HashingEmbedder
@@ -50,18 +50,8 @@ def _require_llama():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _require_llama()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/v1"
-    proc = start(
-        ["llm", "serve", "--model", "smollm2", "--port", str(port), "--n-ctx", "2048"],
-        None,
-        tmp_path_factory.mktemp("llm") / "server.log",
-        f"{base}/models",
-        timeout=90,
-    )
-    yield base
-    stop(proc)
+    with small_llm(tmp_path_factory.mktemp("llm")) as base:
+        yield base
 
 
 @pytest.fixture()

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import require_shared_corpus
-from service_helpers import CHROMIUM, CHROMIUM_ARGS, build_subset_index, free_port, serve_api, sse_events, stop
+from service_helpers import CHROMIUM, CHROMIUM_ARGS, real_service, sse_events
 from service_helpers import browser as _browser
 
 pytestmark = pytest.mark.model
@@ -28,21 +27,9 @@ DETENTION_FR = "Quelles garanties le Pacte mondial prévoit-il pour les migrants
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, real_embedder):
-    tmp = tmp_path_factory.mktemp("real-service")
-    build_subset_index(SUBSET, tmp / "index", real_embedder)
-    port = free_port()
-    env = {
-        **os.environ,
-        "POLICYQA_INDEX_DIR": str(tmp / "index"),
-        "POLICYQA_CORPUS_ROOTS": str(require_shared_corpus()),
-        "POLICYQA_DB": str(tmp / "conversations.sqlite3"),
-        "POLICYQA_EMBEDDER": "embeddinggemma",
-        # No generative model answers here: the page must say so instead of offering it.
-        "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
-    }
-    proc = serve_api(env, port, tmp / "server.log", probe="/v1/ready", timeout=180)
-    yield f"http://127.0.0.1:{port}"
-    stop(proc)
+    # No generative model answers here: the page must say so instead of offering it.
+    with real_service(tmp_path_factory.mktemp("real-service"), SUBSET, real_embedder) as url:
+        yield url
 
 
 def test_the_real_service_answers_streams_and_follows_up_over_http(server):

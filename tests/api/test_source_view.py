@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import REPO, require_shared_corpus
-from service_helpers import CHROMIUM, CHROMIUM_ARGS, build_subset_index, free_port, serve_api, start, stop
+from service_helpers import CHROMIUM, CHROMIUM_ARGS, real_service, small_llm
 from service_helpers import browser as _browser
 
+from policyqa.corpus.highlight import fold
 from policyqa_api import vendor
 
 pytestmark = pytest.mark.model
@@ -31,40 +31,17 @@ CHILDREN_EN = "What does the Global Compact say about ending child detention?"
 
 @pytest.fixture(scope="module")
 def llm(tmp_path_factory):
-    """The tiny SmolLM2 behind llama.cpp's server: the page offers unofficial renderings only
-    where a generative model answers (its renderings are not the point; the plumbing is)."""
-    pytest.importorskip("llama_cpp")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/v1"
-    proc = start(
-        ["llm", "serve", "--model", "smollm2", "--port", str(port), "--n-ctx", "2048"],
-        None,
-        tmp_path_factory.mktemp("llm") / "server.log",
-        f"{base}/models",
-        timeout=90,
-    )
-    yield base
-    stop(proc)
+    """The page offers unofficial renderings only where a generative model answers."""
+    with small_llm(tmp_path_factory.mktemp("llm")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, real_embedder, llm):
     if vendor.ready() is None:
         pytest.fail("pdf.js is not installed: scripts/setup installs it (python -m policyqa_api.vendor)")
-    tmp = tmp_path_factory.mktemp("source-view")
-    build_subset_index(SUBSET, tmp / "index", real_embedder)
-    port = free_port()
-    env = {
-        **os.environ,
-        "POLICYQA_INDEX_DIR": str(tmp / "index"),
-        "POLICYQA_CORPUS_ROOTS": str(require_shared_corpus()),
-        "POLICYQA_DB": str(tmp / "conversations.sqlite3"),
-        "POLICYQA_EMBEDDER": "embeddinggemma",
-        "POLICYQA_LLM_BASE_URL": llm,
-    }
-    proc = serve_api(env, port, tmp / "server.log", probe="/v1/ready", timeout=180)
-    yield f"http://127.0.0.1:{port}"
-    stop(proc)
+    with real_service(tmp_path_factory.mktemp("source-view"), SUBSET, real_embedder, POLICYQA_LLM_BASE_URL=llm) as url:
+        yield url
 
 
 @pytest.fixture
@@ -72,10 +49,6 @@ def shots(tmp_path) -> Path:
     folder = Path(os.environ.get("POLICYQA_SCREENSHOT_DIR") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
 
 # In the page: where pdf.js's text layer puts a run of the quote's letters, as client
@@ -87,7 +60,7 @@ WORDS_ON_PAGE = """([folded, pageNumber]) => {
   const letters = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     for (let i = 0; i < n.data.length; i++) {
-      for (const c of n.data[i].normalize('NFKC').toLowerCase()) if (/[\\p{L}\\p{N}]/u.test(c)) letters.push([c, n, i]);
+      for (const c of n.data[i].normalize('NFKD').toLowerCase()) if (/[\\p{L}\\p{N}]/u.test(c)) letters.push([c, n, i]);
     }
   }
   const text = letters.map((l) => l[0]).join('');
@@ -174,6 +147,7 @@ def test_a_french_question_opens_the_official_page_with_the_quote_highlighted(se
         # The English quote stays the text; an unofficial rendering follows on request,
         # labelled as such, outside the quote.
         render = answer.locator("button.render")
+        render.first.wait_for()
         assert render.count() == 1 and "[1]" in render.inner_text()
         render.click()
         page.wait_for_function("() => (document.querySelector('.rendering-text') || {}).textContent?.trim().length > 0", timeout=120_000)
@@ -282,24 +256,8 @@ def french_server(tmp_path_factory, real_embedder):
     env = {"POLICYQA_LOCAL_CORPUS": str(local), "POLICYQA_CORPUS_ROOTS": f"{local}:{shared}"}
     fetched = CliRunner().invoke(app, ["corpus", "fetch", "--doc", "a-res-80-218-fr", "--from", str(folder)], env=env)
     assert fetched.exit_code == 0, fetched.output
-    build_subset_index(["a-res-80-218-en", "a-res-80-218-fr"], tmp / "index", real_embedder, roots=(local,))
-    port = free_port()
-    proc = serve_api(
-        {
-            **os.environ,
-            **env,
-            "POLICYQA_INDEX_DIR": str(tmp / "index"),
-            "POLICYQA_DB": str(tmp / "conversations.sqlite3"),
-            "POLICYQA_EMBEDDER": "embeddinggemma",
-            "POLICYQA_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
-        },
-        port,
-        tmp / "server.log",
-        probe="/v1/ready",
-        timeout=180,
-    )
-    yield f"http://127.0.0.1:{port}"
-    stop(proc)
+    with real_service(tmp, ["a-res-80-218-en", "a-res-80-218-fr"], real_embedder, roots=(local,), POLICYQA_LOCAL_CORPUS=str(local)) as url:
+        yield url
 
 
 NON_REFOULEMENT_FR = "Que demande la résolution de 2025 sur la protection des migrants au sujet du principe de non-refoulement ?"

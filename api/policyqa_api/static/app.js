@@ -89,7 +89,7 @@
       status.textContent = t("networkError");
       status.className = "status warn";
     }
-    loadModes();
+    state.modes = loadModes();
     // A page opened while the service loads its index fills in once it is ready.
     clearTimeout(state.statusTimer);
     if (ready) loadFilters();
@@ -415,8 +415,10 @@
   // runs, an unofficial rendering can follow it, labelled as such (POST /v1/render/stream).
   // In the generative mode it comes by itself as the answer arrives; otherwise, and in a
   // conversation read back, on request.
-  function offerRendering(item, citation, answer, live) {
-    if (!state.llmAvailable || citation.lang === answer.lang || citation.other_version_id) return;
+  async function offerRendering(item, citation, answer, live) {
+    if (citation.lang === answer.lang || citation.other_version_id) return;
+    await state.modes; // an answer can arrive before the page has heard which modes run
+    if (!state.llmAvailable) return;
     const box = el("div", { class: "rendering", lang: answer.lang, "aria-live": "polite" });
     const button = el("button", { type: "button", class: "secondary render", text: t("renderButton", { marker: citation.marker }),
                                   onclick: () => streamRendering(box, button, citation, answer.lang) });
