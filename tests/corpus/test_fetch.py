@@ -27,6 +27,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.files: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type)
         self.cut: set[str] = set()  # paths whose next full reply stops halfway
+        self.busy: set[str] = set()  # paths whose next request gets 503
         self.requests: list[tuple[str, str]] = []  # (path, Range header)
 
 
@@ -41,6 +42,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append((self.path, wanted))
         if self.path not in self.server.files:
             self.send_error(404, "Not Found")
+            return
+        if self.path in self.server.busy:
+            self.server.busy.discard(self.path)
+            self.send_error(503, "Service Unavailable")
             return
         body, kind = self.server.files[self.path]
         start = int(wanted[len("bytes=") : -1]) if wanted.startswith("bytes=") and wanted.endswith("-") else 0
@@ -131,6 +136,29 @@ def test_an_interrupted_download_resumes_with_a_range_request(server, tmp_path, 
     assert code == 0 and results[0]["state"] == "fetched"
     assert server.requests[-1] == ("/r.pdf", f"bytes={len(body) // 2}-")
     assert (local / "un/fr/R.pdf").read_bytes() == body and not part.exists()
+
+
+def test_a_server_busy_for_now_keeps_the_part_to_resume_from(server, tmp_path, monkeypatch):
+    body = _pdf("Réaffirmant", pages=12)
+    server.files = {"/r.pdf": (body, "application/pdf")}
+    server.cut = {"/r.pdf"}
+    local = _setup(tmp_path, monkeypatch, [{"id": "r-fr", "path": "un/fr/R.pdf", "download_url": _url(server, "/r.pdf")}])
+    assert _run()[0] == 1
+    part = local / "un/fr/R.pdf.part"
+    server.busy = {"/r.pdf"}
+    code, results = _run()
+    assert code == 1 and "503" in results[0]["message"] and "resume" in results[0]["message"]
+    assert part.stat().st_size == len(body) // 2  # not thrown away
+    code, results = _run()
+    assert code == 0 and server.requests[-1] == ("/r.pdf", f"bytes={len(body) // 2}-")
+
+
+def test_a_pdf_that_does_not_open_is_not_kept_as_the_reference(server, tmp_path, monkeypatch):
+    server.files = {"/x.pdf": (b"%PDF-1.7\n" + b"\x00garbage" * 500, "application/pdf")}
+    local = _setup(tmp_path, monkeypatch, [{"id": "x-fr", "path": "un/fr/X.pdf", "download_url": _url(server, "/x.pdf")}])
+    code, results = _run()
+    assert code == 1 and "does not open" in results[0]["message"]
+    assert not (local / "un/fr/X.pdf").exists() and "un/fr/X.pdf" not in fetch.read_record(local)
 
 
 def test_a_changed_file_on_the_server_is_refused_on_reverification(server, tmp_path, monkeypatch):

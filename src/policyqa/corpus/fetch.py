@@ -109,8 +109,10 @@ def _check_language(doc: Document, path: Path) -> None:
     server may answer with another language's version: a file must read as its language."""
     try:
         pages = load.read_pdf(path).pages[:3]
-    except load.LoadError:
-        return  # ingestion says what is wrong with it; the language cannot be told here
+    except load.LoadError as exc:
+        # Most French entries have no sha256 in the catalogue: the first file fetched becomes
+        # the reference, so a damaged one must not be kept as it.
+        raise Refused(f"the PDF does not open ({exc})") from None
     found = clean.guess_language(" ".join(p.text for p in pages))
     if found and found != doc.lang:
         raise Refused(f"the file reads as {_LANGUAGES.get(found, found)}, not {_LANGUAGES.get(doc.lang, doc.lang)}: not this version")
@@ -137,6 +139,9 @@ def _download(url: str, part: Path, doc: Document) -> None:
             # The server holds no more than the part has: start again rather than guess.
             part.unlink()
             return _download(url, part, doc)
+        if exc.code == 429 or exc.code >= 500:
+            # The server is busy or failing for now: what the part holds is kept for the next run.
+            raise Unfinished(f"{urlsplit(url).hostname} answered {exc.code} {exc.reason} for now") from None
         raise Refused(f"{urlsplit(url).hostname} answered {exc.code} {exc.reason} for {url}") from None
     with reply:
         content_type = reply.headers.get("Content-Type", "").lower()
