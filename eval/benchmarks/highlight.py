@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from policyqa.answer.citations import quote_in
 from policyqa.corpus import catalog
 from policyqa.corpus.highlight import fold, locate
 from policyqa.index.store import current_folder
@@ -49,6 +50,29 @@ def evidence(files, documents, passages):
                 doc = by_path.get(item["file"])
                 if doc is not None and doc.format == "pdf":
                     yield question["id"], doc, item["quote"], holder(item["quote"], [p for p in passages if p.doc_id == doc.id])
+
+
+def in_text_sources(files, documents, passages) -> dict:
+    """The reading view of a text or Markdown source marks a quote in its passage as the chat
+    page does: the quote's words in order with any spacing between them. Exact when one
+    passage holds it so; the rest are listed."""
+    by_path = {d.path: d for d in documents.values()}
+    counts, missed = {"exact": 0, "not found": 0}, []
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            question = json.loads(line)
+            for item in question.get("evidence", []):
+                doc = by_path.get(item["file"])
+                if doc is None or doc.format == "pdf":
+                    continue
+                own = [p for p in passages if p.doc_id == doc.id]
+                if any(quote_in(item["quote"], p) for p in own):
+                    counts["exact"] += 1
+                else:
+                    counts["not found"] += 1
+                    missed.append({"question": question["id"], "doc": doc.id, "quote": item["quote"]})
+    total = sum(counts.values())
+    return {"quotes": total, "counts": counts, "exact_share": round(counts["exact"] / total, 4) if total else None, "not_exact": missed}
 
 
 def cited(files, settings):
@@ -123,8 +147,13 @@ def main() -> int:
         "locate_ms_p50": round(1000 * seconds[len(seconds) // 2], 2) if seconds else None,
         "not_exact": rows,
     }
+    if not args.answers:
+        report["text_sources"] = in_text_sources(files, documents, passages)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in report.items() if k != "not_exact"}, ensure_ascii=False))
+    shown = {k: v for k, v in report.items() if k != "not_exact"}
+    if "text_sources" in shown:
+        shown["text_sources"] = {k: v for k, v in shown["text_sources"].items() if k != "not_exact"}
+    print(json.dumps(shown, ensure_ascii=False))
     return 0
 
 
