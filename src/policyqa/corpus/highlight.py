@@ -19,15 +19,16 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-# A gap the matcher may step over inside a quote: a footnote number the cleaned text left out,
-# or the running head and foot between two pages of a quote that crosses pages. Anything
-# longer means the quote is not on these pages.
+# Letters the matcher may step over within a page: a footnote number the cleaned text left
+# out. Anything longer means the rest of the quote is not here.
 MAX_GAP = 120
-# A running head can be longer: "A/RES/80/9 2025 Political Declaration on the Implementation of
-# the United Nations Global Plan of Action to Combat Trafficking in Persons 4/8 25-19346".
+# Across a page break, the rest of the page (its footnotes, however long) and then this many
+# letters of the next page: its running head, which can be long ("A/RES/80/9 2025 Political
+# Declaration on the Implementation of the United Nations Global Plan of Action to Combat
+# Trafficking in Persons 4/8 25-19346").
 HEAD_GAP = 240
 # The matcher takes the longest piece of the quote found at each step; a piece shorter than
-# this is too common to place ("the", "and") and ends the search.
+# this is too common to place on its own ("the", "and"), unless it is all the quote has left.
 MIN_PIECE = 12
 
 
