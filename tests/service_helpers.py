@@ -126,11 +126,8 @@ def real_service(tmp: Path, doc_ids: list[str], embedder, roots: tuple[Path, ...
         stop(proc)
 
 
-@contextmanager
-def small_llm(folder: Path) -> Iterator[str]:
-    """llama.cpp's server on the tiny SmolLM2 (its answers are not the point; the plumbing is);
-    yields its OpenAI-compatible address. Skipped when the llm extra is not installed, unless
-    POLICYQA_REQUIRE_MODEL is set."""
+def require_llm_extra() -> None:
+    """Skip without the generative mode's packages, unless POLICYQA_REQUIRE_MODEL is set."""
     required = os.environ.get("POLICYQA_REQUIRE_MODEL", "").strip().lower() not in ("", "0", "false", "no")
     try:
         import langchain_openai  # noqa: F401
@@ -139,6 +136,14 @@ def small_llm(folder: Path) -> Iterator[str]:
         if required:
             raise
         pytest.skip(f"the llm extra is not installed ({exc})")
+
+
+@contextmanager
+def small_llm(folder: Path) -> Iterator[str]:
+    """llama.cpp's server on the tiny SmolLM2 (its answers are not the point; the plumbing is);
+    yields its OpenAI-compatible address. Skipped when the llm extra is not installed, unless
+    POLICYQA_REQUIRE_MODEL is set."""
+    require_llm_extra()
     port = free_port()
     base = f"http://127.0.0.1:{port}/v1"
     proc = start(

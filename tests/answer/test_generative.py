@@ -5,12 +5,11 @@ numbers, refusal. (The answers of a 135M model are not the point; the plumbing i
 from __future__ import annotations
 
 import json
-import os
 
 import httpx
 import pytest
 from relevance_fixtures import fixed_model
-from service_helpers import free_port, serve_api, small_llm, sse_events, stop
+from service_helpers import free_port, require_llm_extra, serve_api, small_llm, sse_events, stop
 
 from policyqa.answer.relevance import AnswerSettings
 from policyqa.index.embedder import HashingEmbedder
@@ -35,17 +34,6 @@ PASSAGES = [
         text="Everyone has the right to freedom of movement and residence within the borders of each State.",
     ),
 ]
-
-
-def _require_llama():
-    required = os.environ.get("POLICYQA_REQUIRE_MODEL", "").strip().lower() not in ("", "0", "false", "no")
-    try:
-        import langchain_openai  # noqa: F401
-        import llama_cpp  # noqa: F401
-    except ImportError as exc:
-        if required:
-            raise
-        pytest.skip(f"the llm extra is not installed ({exc})")
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +101,7 @@ def test_refusal_by_the_model_and_before_the_model(answerer):
 
 
 def test_cli_says_how_to_start_a_model_when_none_answers(tmp_path, monkeypatch):
-    _require_llama()
+    require_llm_extra()
     from typer.testing import CliRunner
 
     from policyqa.cli.main import app
