@@ -30,7 +30,6 @@ JOB_NUMBER = re.compile(r"^\d{2}-\d{5}(?:\s*\([EF]\))?(?:\s+\d{6})?$")  # "(F)":
 PAGE_MARKER = re.compile(r"^\d{1,3}/\d{1,3}$")
 BARCODE = re.compile(r"^\*\d{6,}\*$")
 FOOTNOTE_RULE = re.compile(r"^\s*_{5,}\s*$")
-PLENARY = re.compile(r"^\d+(?:st|nd|rd|th) plenary meeting$")
 
 
 def _shape(line: str) -> str:

@@ -22,8 +22,6 @@ from policyqa.types import Document, Page, Section, SubItem
 
 TITLE = re.compile(r"^\s*\d{2,3}/\d{1,3}\.\s+\S")
 PARA = re.compile(r"^(\d{1,3})\.(?:\s+|$)")
-ITEM = ENGLISH.item
-OBJECTIVE = ENGLISH.objective
 HEADING_MAX_WORDS = 12
 
 
