@@ -40,7 +40,7 @@ class Quote:
     text: str
     source: str
     lang: str  # the quote's language: it decides the quotation marks
-    note: str = ""  # e.g. "text available in English only"
+    note: str = ""  # after a quote in the other language, e.g. « (texte officiel en anglais ; aucune version française dans le corpus) »
     passage_id: str = ""
 
 
