@@ -200,3 +200,15 @@ def test_the_structure_tools_read_is_the_same_in_both_languages():
     assert structure(Passage("c", "d", "fr", "Objectif 13 › par. 29", "…", section_key="para-29")).objective == 13
     assert structure(Passage("c", "d", "en", "para 12", "…", section_key="para-12")).objective is None
     assert structure(Passage("c", "d", "en", "Part 1 › s. 3 — Application", "…", section_key="s-3")) is None
+
+
+def test_a_section_is_labelled_whole_for_the_reading_view():
+    from policyqa.answer.locators import section_label
+    from policyqa.types import Passage
+
+    run = Passage(id="x", doc_id="a-res-78-217-en", lang="en", locator="op. 5 (a)–(b)", text="…", section_key="op-5")
+    part = Passage(id="y", doc_id="r", lang="en", locator="Final Act, para 6 (part 3 of 3)", text="…", section_key="final-act/para-6")
+    assert (section_label(run, "fr"), section_label(run, "en")) == ("paragraphe 5 du dispositif", "operative para 5")
+    assert (section_label(part, "fr"), section_label(part, "en")) == ("Acte final, paragraphe 6", "Final Act, para 6")
+    odd = Passage(id="z", doc_id="ca", lang="en", locator="Schedule 1, item 3", text="…", section_key="sched-1/item-3")
+    assert section_label(odd, "fr") == "Schedule 1, item 3"  # a shape not known here keeps its words

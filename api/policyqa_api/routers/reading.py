@@ -1,13 +1,11 @@
 """The original, as a reader checks a citation against it: the PDF page with the quote's
 rectangles, or, for a text or Markdown source, a clean reading view of the whole document."""
 
-import re
-from dataclasses import replace
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from policyqa.answer.locators import label
+from policyqa.answer.locators import section_label
 from policyqa.corpus import catalog
 from policyqa.corpus.highlight import Highlight, HighlightError, locate
 
@@ -75,19 +73,15 @@ def reading(
         raise HTTPException(404, f"'{doc.id}' has no passage in the index")
     sections: list[ReadingSectionOut] = []
     for p in passages:
-        # A long paragraph is indexed in parts; the reader sees it whole, under the label of the
-        # whole section (its first part's, without the part).
+        # A long paragraph is indexed in parts and runs of sub-items; the reader sees it whole,
+        # under the label of the whole section.
         key = p.section_key or p.locator
         if sections and sections[-1].section_key == key:
             sections[-1].passages.append(PassageOut.of(p))
             continue
         sections.append(
             ReadingSectionOut(
-                section_key=key, locator=_section_label(p, lang or p.lang), context=p.context, pages=p.pages, passages=[PassageOut.of(p)]
+                section_key=key, locator=section_label(p, lang or p.lang), context=p.context, pages=p.pages, passages=[PassageOut.of(p)]
             )
         )
     return ReadingOut(document=_out(service, doc), sections=sections)
-
-
-def _section_label(p, lang: str) -> str:
-    return label(replace(p, locator=re.sub(r"\s*\(part \d+ of \d+\)$", "", p.locator)), lang)

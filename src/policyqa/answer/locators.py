@@ -15,7 +15,7 @@ words: a label copied as the document gives it is better than one guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policyqa.types import Passage
 
@@ -95,6 +95,16 @@ def _is_number(word: str, number: str) -> bool:
 def label(p: Passage, lang: str) -> str:
     """The passage's locator written for a reader of `lang` ("fr" or "en")."""
     return label_of(p.section_key, p.locator, p.lang, lang)
+
+
+def section_label(p: Passage, lang: str) -> str:
+    """The label of the whole section a passage belongs to, without its run of sub-items or its
+    part: a reading view shows a long paragraph whole, under one heading."""
+    ref = structure(p)
+    if ref is None:
+        return p.locator
+    whole = replace(ref, items=(), part=None)
+    return french(whole) if lang == "fr" else english(whole)
 
 
 def label_of(key: str, locator: str, doc_lang: str, lang: str) -> str:
