@@ -11,6 +11,7 @@ from policyqa.answer.extractive import ExtractiveAnswerer
 from policyqa.answer.factory import MODES, make_answerer
 from policyqa.answer.front import Asked, Front
 from policyqa.answer.generative import LLMAnswerer, LLMSettings
+from policyqa.answer.judge import JudgeUnavailable
 from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE
 from policyqa.answer.relevance import AnswerSettings
 from policyqa.retrieve.filters import Filters, UnknownFilter, check
@@ -71,7 +72,11 @@ def test_the_factory_builds_each_mode_and_refuses_others(retriever):
     assert calls == []  # the generative mode's client is made only for that mode
     llm = make_answerer("llm", retriever, llm_settings=LLMSettings(model="m"), chat_model=lambda: calls.append(1) or "client")
     assert isinstance(llm, LLMAnswerer) and llm.model == "client" and llm.settings.model == "m" and calls == [1]
-    assert ExtractiveAnswerer.unreachable == ()
+    assert make_answerer("extractive", retriever).unreachable == ()
+    # The careful mode reaches the model at the generative mode's endpoint, in either mode.
+    careful = make_answerer("extractive", retriever, llm_settings=LLMSettings(base_url="http://127.0.0.1:9/v1"), careful=True)
+    assert careful.settings.judge.base_url == "http://127.0.0.1:9/v1" and careful.unreachable == (JudgeUnavailable,)
+    assert JudgeUnavailable in make_answerer("llm", retriever, llm_settings=LLMSettings(), chat_model=lambda: "c", careful=True).unreachable
     with pytest.raises(ValueError, match="use extractive or llm"):
         make_answerer("abstractive", retriever)
 

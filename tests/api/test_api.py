@@ -140,6 +140,9 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
         ({"question": "asile", "family": ["nope"]}, 404),
         ({"question": "asile", "conversation_id": "0" * 32}, 401),
         ({"question": COVERED, "mode": "llm"}, 503),
+        # The careful mode's judge runs on the generative mode's endpoint, in either mode.
+        ({"question": COVERED, "careful": True}, 503),
+        ({"question": "asile", "careful": "maybe"}, 422),
     ]:
         for route in ("/v1/ask", "/v1/ask/stream"):
             bad = httpx.post(f"{base}{route}", json=body)

@@ -39,6 +39,11 @@ class AskIn(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     lang: Literal["fr", "en"] | None = Field(None, description="answer in this language (default: the question's)")
     mode: Mode = Field("extractive", description="llm needs an OpenAI-compatible endpoint")
+    careful: bool = Field(
+        False,
+        description="the model on the generative mode's endpoint judges which of the first candidates states the answer "
+        "(seconds per question on a CPU); either mode",
+    )
     doc: list[str] = Field(default_factory=list, max_length=100, description="only these documents")
     family: list[str] = Field(default_factory=list, max_length=20, description="only these families")
     conversation_id: str | None = Field(
@@ -74,7 +79,7 @@ def _plan(body: AskIn, service, request: Request, token: str | None) -> chat.Tur
 
 
 def _answerer(body: AskIn, service, retriever) -> Answerer:
-    return make_answerer(body.mode, retriever, llm_settings=service.llm_settings, chat_model=service.chat_model)
+    return make_answerer(body.mode, retriever, llm_settings=service.llm_settings, chat_model=service.chat_model, careful=body.careful)
 
 
 def _llm_down(service, exc: Exception) -> ApiError:

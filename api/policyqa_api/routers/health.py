@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from policyqa.answer.factory import Mode
+from policyqa.answer.relevance import default_model
 
 from ..deps import ServiceDep
 
@@ -37,6 +38,9 @@ class ModeOut(BaseModel):
 
 class ModesOut(BaseModel):
     modes: list[ModeOut]
+    # The careful option (`careful` in /v1/ask): its judge runs on the generative mode's model
+    # server, so it is available when that mode is and the relevance model has it fitted.
+    careful: ModeOut | None = None
 
 
 @router.get("/modes", response_model=ModesOut, summary="Which answer modes can answer now (the generative one needs its model server)")
@@ -44,14 +48,12 @@ def modes(service: ServiceDep) -> ModesOut:
     ready = service.ready and service.retriever is not None
     reason, detail = service.llm_status()
     extractive = ModeOut(mode="extractive", available=ready, reason="" if ready else "not_ready", detail="" if ready else service.problem)
-    return ModesOut(
-        modes=[
-            extractive,
-            ModeOut(
-                mode="llm",
-                available=ready and not reason,
-                reason=reason or ("" if ready else "not_ready"),
-                detail=detail or ("" if ready else service.problem),
-            ),
-        ]
+    llm = ModeOut(
+        mode="llm",
+        available=ready and not reason,
+        reason=reason or ("" if ready else "not_ready"),
+        detail=detail or ("" if ready else service.problem),
     )
+    fitted = default_model().careful_candidates > 0
+    careful = llm if fitted else ModeOut(mode="llm", available=False, reason="not_installed", detail="policyqa relevance fit --judged")
+    return ModesOut(modes=[extractive, llm], careful=careful)

@@ -102,11 +102,17 @@
     const option = $("mode").querySelector('option[value="llm"]');
     const note = $("mode-note");
     let llm = null;
+    let careful = null;
     try {
-      llm = (await getJSON("/v1/modes")).modes.find((m) => m.mode === "llm");
+      const modes = await getJSON("/v1/modes");
+      llm = modes.modes.find((m) => m.mode === "llm");
+      careful = modes.careful;
     } catch (error) {
       llm = null;
     }
+    // The careful reading's judge is the same model: offered only while it answers.
+    $("careful-option").hidden = !(careful && careful.available);
+    if ($("careful-option").hidden) $("careful").checked = false;
     const available = Boolean(llm && llm.available);
     state.llmAvailable = available;
     option.disabled = !available;
@@ -201,6 +207,7 @@
     turn.scrollIntoView({ block: "end", behavior: "smooth" });
 
     const body = { question, mode: $("mode").value };
+    if ($("careful").checked) body.careful = true;
     if (state.conversationId) body.conversation_id = state.conversationId;
     if ($("filter-doc").value) body.doc = [$("filter-doc").value];
     if ($("filter-family").value) body.family = [$("filter-family").value];

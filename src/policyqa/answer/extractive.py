@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from policyqa.answer.citations import Source, make_citation, other_language_note, resolve
 from policyqa.answer.front import Draft, Front, pieces, timings
+from policyqa.answer.judge import JudgeUnavailable
 from policyqa.answer.locators import label
 from policyqa.answer.names import document_name, with_article
 from policyqa.answer.phrases import phrase
@@ -25,12 +26,13 @@ from policyqa.types import Answer, Citation, Hit, Passage
 
 class ExtractiveAnswerer:
     mode = "extractive"
-    unreachable: tuple[type[Exception], ...] = ()  # no model to reach
 
     def __init__(self, retriever: Retriever, settings: AnswerSettings = AnswerSettings()) -> None:
         self.retriever = retriever
         self.settings = settings
         self.front = Front(retriever, settings, self.mode)
+        # No model to reach, unless the careful mode's judge reads the candidates.
+        self.unreachable: tuple[type[Exception], ...] = (JudgeUnavailable,) if settings.judge is not None else ()
 
     def answer(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Answer:
         asked = self.front.read(question, lang, filters)

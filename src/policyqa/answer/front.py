@@ -19,9 +19,10 @@ from typing import Protocol
 
 from policyqa.answer.changes import answer_changes, asks_for_changes
 from policyqa.answer.citations import Source, make_citation
+from policyqa.answer.judge import Candidate, JudgeUnavailable
 from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE, phrase
 from policyqa.answer.quotes import preview
-from policyqa.answer.relevance import AnswerSettings, Scored, rank
+from policyqa.answer.relevance import AnswerSettings, Scored, rank, reconsider
 from policyqa.retrieve import mentions
 from policyqa.retrieve.filters import Filters
 from policyqa.retrieve.mentions import Mentions
@@ -51,6 +52,7 @@ class Findings:
     support: float  # how likely the first of them states the answer (0 when none was found)
     covered: bool
     searched: float  # perf_counter() when the search ended: composing is timed from here
+    judge_ms: float = 0.0  # the careful mode's judge, when it ran
 
     @property
     def hits(self) -> list[Hit]:
@@ -127,7 +129,22 @@ class Front:
         pool = list(result.hits[: self.settings.candidates])
         ranked, support = rank(pool, asked.question, asked.lang, named, bool(understood.named), self.settings.model)
         covered = not understood.declines and bool(ranked) and support >= self.settings.model.threshold
-        return Findings(asked, result, understood, tuple(ranked), support, covered, searched)
+        judge_ms = 0.0
+        if covered and self.settings.judge is not None:
+            ranked, judge_ms = self.reconsidered(asked.question, ranked)
+            searched = time.perf_counter()
+        return Findings(asked, result, understood, tuple(ranked), support, covered, searched, judge_ms)
+
+    def reconsidered(self, question: str, ranked: list[Scored]) -> tuple[list[Scored], float]:
+        """The careful mode: the judge reads the first candidates, which are then reordered
+        (relevance.reconsider); whether to answer was decided before."""
+        model = self.settings.model
+        if not model.careful_candidates:
+            raise JudgeUnavailable("no careful mode is fitted in the relevance model: fit it with `policyqa relevance fit --judged`")
+        head = ranked[: model.careful_candidates]
+        documents = self.retriever.index.documents
+        judged = self.settings.judge.judge(question, [judge_candidate(s.hit, documents) for s in head])
+        return reconsider(ranked, [j.log_odds for j in judged], model.careful_weight), sum(j.ms for j in judged)
 
     def declined(self, findings: Findings) -> Answer:
         """The corpus does not cover the question: say so, name the absent texts, and list the
@@ -192,9 +209,17 @@ def written_date(iso: str, lang: str) -> str:
         return iso
 
 
+def judge_candidate(hit: Hit, documents: dict) -> Candidate:
+    passage = hit.passage
+    doc = documents.get(passage.doc_id)
+    return Candidate(passage.id, doc.title if doc else passage.doc_id, passage.locator, passage.context, passage.text)
+
+
 def timings(findings: Findings) -> tuple[tuple[str, float], ...]:
     result = findings.result
-    return (("embed", result.embed_ms), ("search", result.search_ms), ("compose", (time.perf_counter() - findings.searched) * 1000))
+    judged = (("judge", findings.judge_ms),) if findings.judge_ms else ()
+    compose = (time.perf_counter() - findings.searched) * 1000
+    return (("embed", result.embed_ms), ("search", result.search_ms), *judged, ("compose", compose))
 
 
 _PIECE = re.compile(r"\S+\s*")

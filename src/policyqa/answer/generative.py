@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from policyqa.answer.citations import MARKER, Source, resolve
 from policyqa.answer.front import Draft, Front
+from policyqa.answer.judge import JudgeUnavailable
 from policyqa.answer.locators import label
 from policyqa.answer.names import document_name
 from policyqa.answer.phrases import phrase
@@ -119,7 +120,7 @@ class LLMAnswerer:
 
     @property
     def unreachable(self) -> tuple[type[Exception], ...]:
-        return unreachable_errors()
+        return (*unreachable_errors(), JudgeUnavailable)
 
     def prepare(self, question: str, lang: str | None = None, filters: Filters = Filters()) -> Draft:
         asked = self.front.read(question, lang, filters)

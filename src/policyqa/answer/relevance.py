@@ -13,7 +13,9 @@ relevance_model.json, with the files it was fitted on and the cross-validated fi
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,6 +82,11 @@ class RelevanceModel:
     fitted_on: tuple[str, ...] = ()  # "file sha256" of each question file used
     regularisation: float = 1.0
     cross_validation: dict = field(default_factory=dict, compare=False)
+    # The careful mode (judge.py): how many of the first candidates the judge reads, and the
+    # weight of its log-odds beside the chooser's, fitted out of fold on the development
+    # part from judgements kept as data (evaluation/fit.py). 0: no careful mode fitted.
+    careful_candidates: int = 0
+    careful_weight: float = 0.0
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -115,6 +122,21 @@ def default_model() -> RelevanceModel:
 class Scored:
     hit: Hit
     choice: float  # the choice model's probability that this candidate states the answer
+    judged: float | None = None  # the careful mode's judge: log-odds that it states the answer
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
+def reconsider(ranked: list[Scored], judged: Sequence[float], weight: float) -> list[Scored]:
+    """The first len(judged) candidates in the careful mode's order: the chooser's log-odds
+    plus the judge's, weighted; the chooser's order breaks ties, and the rest stay behind."""
+    k = len(judged)
+    score = [_logit(ranked[i].choice) + weight * judged[i] for i in range(k)]
+    head = sorted(range(k), key=lambda i: (-score[i], i))
+    return [replace(ranked[i], judged=float(judged[i])) for i in head] + list(ranked[k:])
 
 
 def rank(
@@ -148,6 +170,8 @@ class AnswerSettings:
     min_dense: float = 0.455
     min_dense_cross: float = 0.42
     model: RelevanceModel = field(default_factory=default_model, compare=False, repr=False)
+    # The careful mode's judge (judge.Judge), or None for the chooser alone.
+    judge: object | None = field(default=None, compare=False, repr=False)
 
     def covered(self, hits: list[Hit], asker: str) -> bool:
         """Whether some passage is close enough to a training topic to draw material from it."""

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from policyqa import pipeline
+from policyqa.answer.judge import JudgeUnavailable
 from policyqa.cli.common import embedder, err, fail, load_settings, out
 from policyqa.index.store import IndexProblem
 from policyqa.retrieve.filters import Filters, QueryError
@@ -70,6 +71,9 @@ def eval_(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="write retrieval.json, .md and .png here")] = None,
     gate: Annotated[Optional[Path], typer.Option(help="fail (exit 1) when a metric is under its floor in this file")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    careful: Annotated[
+        bool, typer.Option("--careful", help="answers in the careful mode: the model at POLICYQA_LLM_BASE_URL judges the candidates")
+    ] = False,
 ) -> None:
     """Retrieval quality on any question set: recall@1/5/10, MRR@10, nDCG@10, latency, by slice."""
     from policyqa.evaluation import harness
@@ -79,6 +83,8 @@ def eval_(
     for path in questions:
         if not path.is_file():
             fail(f"no such question file: {path}")
+    if careful and mode is None:
+        fail("--careful judges answers: give --mode too")
     chosen = embedder(settings)
     try:
         index = pipeline.open_index(settings, chosen)
@@ -90,9 +96,13 @@ def eval_(
             tuple(s.strip() for s in systems.split(",") if s.strip()),
             say=lambda m: err.print(m),
             answer_mode=mode,
+            careful=careful,
         )
     except (IndexProblem, QuestionFormatError, ValueError) as exc:
         fail(str(exc))
+        raise
+    except JudgeUnavailable as exc:
+        fail(f"{exc}: start one with `policyqa llm serve` or set POLICYQA_LLM_BASE_URL", 1)
         raise
     if out_dir is not None:
         paths = harness.save(report, out_dir)
@@ -119,6 +129,9 @@ def ask(
     doc: Annotated[Optional[list[str]], typer.Option(help="only this document (repeatable)")] = None,
     family: Annotated[Optional[list[str]], typer.Option(help="only this family (repeatable)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    careful: Annotated[
+        bool, typer.Option("--careful", help="the model at POLICYQA_LLM_BASE_URL judges which passage states the answer (slower)")
+    ] = False,
 ) -> None:
     """Answer a French or English question with quotes and numbered citations, or say that
     the corpus does not cover it."""
@@ -131,11 +144,19 @@ def ask(
     settings = load_settings()
     chosen = embedder(settings)
     filters = Filters(tuple(doc or ()), tuple(family or ()))
+    unreachable = "no language model answers at POLICYQA_LLM_BASE_URL: start one with `policyqa llm serve` or set POLICYQA_LLM_BASE_URL"
     try:
-        answerer = make_answerer(mode, pipeline.retriever(settings, chosen))
+        answerer = make_answerer(mode, pipeline.retriever(settings, chosen), careful=careful)
+    except IndexProblem as exc:
+        fail(str(exc), 1)
+        raise
+    try:
         draft = answerer.prepare(question, lang, filters)
     except (IndexProblem, QueryError) as exc:
         fail(str(exc), 1 if isinstance(exc, IndexProblem) else 2)
+        raise
+    except answerer.unreachable:
+        fail(unreachable, 1)
         raise
     # A generated answer is shown as it is written; one composed in one step, at the end.
     live = not as_json and draft.ready is None
@@ -144,7 +165,7 @@ def ask(
             if live:
                 print(piece, end="", flush=True)
     except answerer.unreachable:
-        fail("no language model answers at POLICYQA_LLM_BASE_URL: start one with `policyqa llm serve` or set POLICYQA_LLM_BASE_URL", 1)
+        fail(unreachable, 1)
     if live:
         print()
     answer = answerer.finish(draft)

@@ -75,6 +75,7 @@ def run(
     systems: tuple[str, ...] = SYSTEMS,
     say: Callable[[str], None] = lambda _m: None,
     answer_mode: str | None = None,
+    careful: bool = False,
 ) -> dict:
     questions: list[Question] = []
     for path in question_files:
@@ -96,7 +97,7 @@ def run(
         from policyqa.answer.factory import make_answerer
         from policyqa.evaluation.metrics import answer_metrics, judge_answer, risk_coverage
 
-        answerer = make_answerer(answer_mode, Retriever(index, embed_query, WEIGHTS["hybrid"]))
+        answerer = make_answerer(answer_mode, Retriever(index, embed_query, WEIGHTS["hybrid"]), careful=careful)
         by_id = {p.id: p for p in index.passages}
         rows = [judge_answer(q, lambda q: answerer.answer(q.question), by_id) for q in questions]
         context = context_for(questions, index)
@@ -110,6 +111,7 @@ def run(
                 groups.setdefault(f"family:{context.families[q.id]}", []).append(r)
         report["answers"] = {
             "mode": answer_mode,
+            "careful": careful,
             "metrics": answer_metrics(rows),
             "risk_coverage": risk_coverage(rows),
             "slices": {name: answer_metrics(items) for name, items in sorted(groups.items())},
