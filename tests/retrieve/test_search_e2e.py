@@ -90,3 +90,37 @@ def test_extractive_answer_in_french_cites_the_gcm_and_declines_what_the_corpus_
     assert all(quote_is_verbatim(c, passages[c.passage_id]) for c in answer.citations)
     declined = answerer.answer("Combien de migrants sont morts en Méditerranée centrale en 2023 selon l'OIM ?")
     assert not declined.answered and declined.text.startswith("Le corpus ne couvre pas cette question")
+
+
+def test_cli_careful_mode_judges_with_the_served_model_and_keeps_its_judgements(index_root, monkeypatch, tmp_path):
+    from service_helpers import small_llm
+
+    from policyqa.cli.main import app
+
+    monkeypatch.setenv("POLICYQA_INDEX_DIR", str(index_root))
+    questions = tmp_path / "dev.jsonl"
+    rows = [
+        {"id": "d1", "lang": "fr", "question": "Les États peuvent-ils détenir des enfants migrants ?", "answerable": True, "evidence": []},
+        {"id": "d2", "lang": "en", "question": "Who is a refugee?", "answerable": True, "evidence": []},
+    ]
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    judged = tmp_path / "judged.jsonl"
+    monkeypatch.setenv("POLICYQA_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    down = CliRunner().invoke(app, ["ask", "Who is a refugee?", "--careful"])
+    assert down.exit_code == 1 and "policyqa llm serve" in down.output
+    with small_llm(tmp_path) as base:
+        monkeypatch.setenv("POLICYQA_LLM_BASE_URL", base)
+        first = CliRunner().invoke(app, ["relevance", "judge", "--questions", str(questions), "--out", str(judged)])
+        assert first.exit_code == 0, first.output
+        lines = [json.loads(line) for line in judged.read_text().splitlines()]
+        assert len(lines) == 6 and {r["question_id"] for r in lines} == {"d1", "d2"}
+        assert all(isinstance(r["log_odds"], float) and r["passage_id"] for r in lines)
+        # Judged pairs are kept: a second run adds nothing.
+        again = CliRunner().invoke(app, ["relevance", "judge", "--questions", str(questions), "--out", str(judged)])
+        assert again.exit_code == 0 and len(judged.read_text().splitlines()) == 6
+        answer = CliRunner().invoke(app, ["ask", "Who is a refugee?", "--careful", "--json"])
+    assert answer.exit_code == 0, answer.output
+    data = json.loads(answer.stdout)
+    assert data["answered"] and data["timings_ms"]["judge"] > 0
+    sealed = CliRunner().invoke(app, ["relevance", "judge", "--questions", str(tmp_path / "x-sealed.jsonl"), "--out", str(judged)])
+    assert sealed.exit_code != 0 and "sealed" in sealed.output

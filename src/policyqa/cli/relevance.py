@@ -27,6 +27,9 @@ def fit(
         float, typer.Option(help="the largest share of answerable development questions the threshold may decline (out of fold)")
     ] = MAX_FALSE_DECLINES,
     out_path: Annotated[Optional[Path], typer.Option("--out", help="where to write the model (default: the packaged one)")] = None,
+    judged: Annotated[
+        Optional[Path], typer.Option("--judged", help="the judge's verdicts on the development candidates (policyqa relevance judge)")
+    ] = None,
 ) -> None:
     """Fit the relevance model by cross-validation over paraphrase families and save it."""
     from policyqa.answer.relevance import MODEL_PATH
@@ -40,6 +43,8 @@ def fit(
             fail(f"no such question file: {path}")
         if "sealed" in path.name:
             fail(f"{path}: the sealed part is scored once, never fitted on")
+    if judged is not None and not judged.is_file():
+        fail(f"no such judgements file: {judged}")
     settings = load_settings()
     chosen = embedder(settings)
     try:
@@ -51,11 +56,63 @@ def fit(
             say=lambda m: err.print(m),
             also_train=list(also_train or []),
             max_false_declines=max_false_declines,
+            judgements=judged,
         )
-    except (IndexProblem, QuestionFormatError) as exc:
+    except (IndexProblem, QuestionFormatError, fitting.FitError) as exc:
         fail(str(exc))
         raise
     path = out_path or MODEL_PATH
     model.save(path)
     err.print(f"wrote {path}")
     print(json.dumps(model.cross_validation, ensure_ascii=False))
+
+
+@relevance_app.command("judge")
+def judge(
+    questions: Annotated[Path, typer.Option("--questions", help="development questions; never the sealed part")],
+    out_path: Annotated[Path, typer.Option("--out", help="the JSONL file to write (extended when it exists: judged pairs are kept)")],
+) -> None:
+    """Have the model at POLICYQA_LLM_BASE_URL judge the first candidates of every question, for
+    fitting the careful mode (`policyqa relevance fit --judged`). Minutes per ten questions on a CPU."""
+    from policyqa.answer.front import Asked, Front, judge_candidate
+    from policyqa.answer.generative import LLMSettings
+    from policyqa.answer.judge import Judge, JudgeUnavailable
+    from policyqa.answer.relevance import AnswerSettings, rank
+    from policyqa.evaluation.fit import CAREFUL_CANDIDATES, load_judgements
+    from policyqa.evaluation.questions import QuestionFormatError, load_questions
+
+    if "sealed" in questions.name:
+        fail(f"{questions}: the sealed part is scored once, never fitted on")
+    settings = load_settings()
+    llm = LLMSettings.from_env()
+    judge_ = Judge(llm.base_url, llm.model, llm.api_key)
+    try:
+        front = Front(pipeline.retriever(settings, embedder(settings)), AnswerSettings(), "extractive")
+        asked_all = load_questions(questions)
+    except (IndexProblem, QuestionFormatError) as exc:
+        fail(str(exc))
+        raise
+    done = load_judgements(out_path) if out_path.is_file() else {}
+    written = 0
+    with out_path.open("a", encoding="utf-8") as sink:
+        for q in asked_all:
+            asked = front.read(q.question, q.lang if q.lang in ("en", "fr") else None)
+            if not isinstance(asked, Asked):
+                continue
+            understood, result, named = front.candidates(asked, AnswerSettings.candidates)
+            if understood.declines:
+                continue
+            pool = list(result.hits[: AnswerSettings.candidates])
+            ranked, _ = rank(pool, asked.question, asked.lang, named, bool(understood.named), front.settings.model)
+            head = [s.hit for s in ranked[: max(CAREFUL_CANDIDATES)] if (q.question, s.hit.passage.id) not in done]
+            try:
+                verdicts = judge_.judge(asked.question, [judge_candidate(h, front.retriever.index.documents) for h in head])
+            except JudgeUnavailable as exc:
+                fail(f"{exc}: start one with `policyqa llm serve`", 1)
+                raise
+            for v in verdicts:
+                row = {"question_id": q.id, "question": q.question, "passage_id": v.passage_id, "log_odds": round(v.log_odds, 4)}
+                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+                written += 1
+            sink.flush()
+    err.print(f"judged {written} candidates into {out_path}")

@@ -14,6 +14,7 @@ stated share of answerable questions is declined. A family never has phrasings o
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -44,6 +45,7 @@ class Example:
     labels: np.ndarray  # 1 where the candidate (or its other-language version) holds evidence
     declined: bool  # the question names something the corpus lacks: declined before ranking
     scored: bool = True  # a development question (choices are judged on these), not only trained on
+    passage_ids: tuple[str, ...] = ()  # the candidates', in the rows' order
 
 
 def collect(questions: list[Question], retriever: Retriever, say: Callable[[str], None] = lambda _m: None) -> list[Example]:
@@ -60,7 +62,8 @@ def collect(questions: list[Question], retriever: Retriever, say: Callable[[str]
         labels = np.asarray(
             [int(q.answerable and any(q.is_relevant(p.text) for p in (h.passage, *h.other_versions))) for h in pool], dtype=int
         )
-        examples.append(Example(q, q.paraphrase_family or q.id, rows, labels, understood.declines))
+        ids = tuple(h.passage.id for h in pool)
+        examples.append(Example(q, q.paraphrase_family or q.id, rows, labels, understood.declines, passage_ids=ids))
         if n % 50 == 0:
             say(f"read {n}/{len(questions)} questions")
     return examples
@@ -173,6 +176,75 @@ def figures(examples: list[Example], tops: list[tuple[float, bool]], threshold: 
     }
 
 
+# The careful mode's choices (answer/judge.py): how many of the chooser's first candidates the
+# judge reads, and the weight of its log-odds.
+CAREFUL_CANDIDATES = (2, 3)
+CAREFUL_WEIGHTS = (0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
+
+
+class FitError(ValueError):
+    """The files given to the fit do not allow it (judgements missing for some candidates)."""
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_judgements(path: Path) -> dict[tuple[str, str], float]:
+    """The judge's log-odds per (question text, passage id), kept as data
+    (`policyqa relevance judge`)."""
+    out = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out[(row["question"], row["passage_id"])] = float(row["log_odds"])
+    return out
+
+
+def _careful_pick(e: Example, choice: np.ndarray, judged: dict[tuple[str, str], float], k: int, weight: float) -> int:
+    head = sorted(range(len(choice)), key=lambda i: (-choice[i], i))[:k]
+    p = np.clip(choice[head], 1e-9, 1 - 1e-9)
+    score = np.log(p / (1 - p)) + weight * np.asarray([judged[(e.question.question, e.passage_ids[i])] for i in head])
+    return head[int(np.argmax(score))]  # argmax keeps the first of equals: the chooser's order
+
+
+def fit_careful(
+    examples: list[Example], choosers: list[Linear], judged: dict[tuple[str, str], float], folds: int = FOLDS, seed: int = 0
+) -> tuple[int, float, dict]:
+    """The careful mode's (candidates, weight), chosen on every answerable development question,
+    and its figures out of fold: each fold's pair chosen on the other folds. Judged on how
+    often the reconsidered first candidate holds the evidence."""
+    usable = [(e, m) for e, m in zip(examples, choosers) if e.scored and e.question.answerable and not e.declined and len(e.rows)]
+    needed = {(e.question.question, e.passage_ids[i]) for e, m in usable for i in np.argsort(-m(e.rows))[: max(CAREFUL_CANDIDATES)]}
+    missing = needed - judged.keys()
+    if missing:
+        raise FitError(f"{len(missing)} candidates have no judgement: judge them with `policyqa relevance judge` first")
+    grid = [(k, w) for k in CAREFUL_CANDIDATES for w in CAREFUL_WEIGHTS]
+    right = {g: np.asarray([e.labels[_careful_pick(e, m(e.rows), judged, *g)] for e, m in usable]) for g in grid}
+    base = np.asarray([e.labels[int(np.argmax(m(e.rows)))] for e, m in usable])
+    assignment = np.asarray(_folds([e for e, _ in usable], folds, seed))
+
+    def best(mask: np.ndarray) -> tuple[int, float]:
+        # Fewer candidates and a smaller weight win ties: the cheaper, gentler mode.
+        return max(grid, key=lambda g: (int(right[g][mask].sum()), -g[0], -g[1]))
+
+    oof = np.zeros(len(usable), dtype=int)
+    for f in range(folds):
+        chosen = best(assignment != f)
+        oof[assignment == f] = right[chosen][assignment == f]
+    k, weight = best(np.ones(len(usable), dtype=bool))
+    n = max(len(usable), 1)
+    figures = {
+        "questions": len(usable),
+        "chooser_alone": round(float(base.mean()), 4),
+        "careful_out_of_fold": round(float(oof.mean()), 4),
+        "chosen": {"candidates": k, "weight": weight},
+        "by_setting": {f"k={g[0]} w={g[1]}": round(float(right[g].mean()), 4) for g in grid},
+        "standard_error": round(math.sqrt(base.mean() * (1 - base.mean()) / n), 4),
+    }
+    return k, weight, figures
+
+
 def fit(
     question_files: list[Path],
     retriever: Retriever,
@@ -180,6 +252,7 @@ def fit(
     say: Callable[[str], None] = lambda _m: None,
     also_train: list[Path] = (),
     max_false_declines: float = MAX_FALSE_DECLINES,
+    judgements: Path | None = None,
 ) -> RelevanceModel:
     """`question_files`: the development part, on which every choice is judged out of fold;
     `also_train`: questions that only add training examples (the gold set, tuned on before)."""
@@ -188,7 +261,7 @@ def fit(
     for path in [*question_files, *also_train]:
         scored = path in question_files
         examples += [replace(e, scored=scored) for e in collect(load_questions(path), retriever, say)]
-        fitted_on.append(f"{Path(path).name} {hashlib.sha256(Path(path).read_bytes()).hexdigest()}")
+        fitted_on.append(f"{Path(path).name} {_sha256(path)}")
     dev = [i for i, e in enumerate(examples) if e.scored]
     answerable = [i for i in dev if examples[i].question.answerable]
     trials: dict[float | None, tuple[float, list]] = {}
@@ -218,6 +291,15 @@ def fit(
         "at_threshold": at,
         "by_threshold": curve,
     }
+    careful: tuple[int, float] = (0, 0.0)
+    if judgements is not None:
+        k, weight, careful_figures = fit_careful(examples, _choosers(examples, c), load_judgements(judgements))
+        cross_validation["careful"] = {"judgements": f"{Path(judgements).name} {_sha256(judgements)}", **careful_figures}
+        oof, alone = careful_figures["careful_out_of_fold"], careful_figures["chooser_alone"]
+        say(f"careful mode: k={k} weight={weight}; out of fold the first candidate holds the evidence for {oof} (chooser alone: {alone})")
+        # Kept only when it beats the chooser out of fold: it costs seconds per question.
+        if oof > alone:
+            careful = (k, weight)
     return RelevanceModel(
         prior() if c is None else _choose(examples, c),
         _linear(rows, labels, QUESTION_FEATURES, 1.0, balanced=False),
@@ -226,4 +308,5 @@ def fit(
         tuple(fitted_on),
         c or 0.0,
         cross_validation,
+        *careful,
     )
