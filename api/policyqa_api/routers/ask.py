@@ -132,10 +132,11 @@ def ask_stream(body: AskIn, service: ServiceDep, request: Request, token: Conver
     filters = checked_filters(service, retriever, body.doc, body.family)
     plan = _plan(body, service, request, token)
     answerer = _answerer(body, service, retriever)
-    draft = answerer.prepare(plan.query, lang=plan.lang, filters=filters)
-    pieces, lang = iter(answerer.stream(draft)), draft.lang
     try:
-        # Waiting for the first piece here turns an unreachable model into a 503 status.
+        # The careful mode's judge runs while the answer is prepared; waiting for the first
+        # piece turns an unreachable generative model into a 503 status too.
+        draft = answerer.prepare(plan.query, lang=plan.lang, filters=filters)
+        pieces, lang = iter(answerer.stream(draft)), draft.lang
         first = next(pieces, "")
     except answerer.unreachable as exc:
         raise _llm_down(service, exc) from None
