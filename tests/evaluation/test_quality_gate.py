@@ -73,24 +73,19 @@ def test_policyqa_meets_the_floors_on_the_held_out_questions(default_index, real
 
 
 @pytest.mark.model
-def test_policyqa_meets_the_floors_on_the_sealed_blind_questions(default_index, real_embedder):
-    # Written blind, split off before anything was chosen and never fitted on
-    # (eval/questions/README.md): the figures the trustworthiness issue is judged by.
+@pytest.mark.parametrize(
+    ("questions", "floors"),
+    [
+        # Written blind, split off before anything was chosen and never fitted on
+        # (eval/questions/README.md): the figures the trustworthiness issue is judged by.
+        ("blind-sealed.jsonl", "thresholds-sealed.toml"),
+        # Written blind after the first sealed part had been scored, before the careful mode
+        # was fitted; scored once (eval/questions/README.md, "A second sealed set").
+        ("blind-sealed-2.jsonl", "thresholds-sealed-2.toml"),
+    ],
+)
+def test_policyqa_meets_the_floors_on_the_sealed_blind_questions(default_index, real_embedder, questions, floors):
     settings, index = default_index
-    report = harness.run(
-        settings, real_embedder, index, [REPO / "eval" / "questions" / "blind-sealed.jsonl"], ("hybrid",), answer_mode="extractive"
-    )
-    failures = harness.check_floors(report, harness.load_floors(REPO / "eval" / "thresholds-sealed.toml"))
-    assert not failures, "\n".join(failures)
-
-
-@pytest.mark.model
-def test_policyqa_meets_the_floors_on_the_second_sealed_set(default_index, real_embedder):
-    # Written blind after the first sealed part had been scored, before the careful mode
-    # was fitted; scored once (eval/questions/README.md, "A second sealed set").
-    settings, index = default_index
-    report = harness.run(
-        settings, real_embedder, index, [REPO / "eval" / "questions" / "blind-sealed-2.jsonl"], ("hybrid",), answer_mode="extractive"
-    )
-    failures = harness.check_floors(report, harness.load_floors(REPO / "eval" / "thresholds-sealed-2.toml"))
+    report = harness.run(settings, real_embedder, index, [REPO / "eval" / "questions" / questions], ("hybrid",), answer_mode="extractive")
+    failures = harness.check_floors(report, harness.load_floors(REPO / "eval" / floors))
     assert not failures, "\n".join(failures)
