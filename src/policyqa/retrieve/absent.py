@@ -40,7 +40,7 @@ _PREFIX = 5
 # Regional organisations, by every name a question may give them. A short acronym counts only
 # as written, in capitals ("AU", never the French "au").
 _BODIES = {
-    "European Union": ("EU", "UE", "European Union", "Union européenne", "Union europeenne"),
+    "European Union": ("EU", "UE", "European Union", "Union européenne"),
     "African Union": (
         "AU",
         "UA",
@@ -56,12 +56,12 @@ _BODIES = {
     "SADC": ("SADC", "Southern African Development Community"),
 }
 # Instrument words a number designates ("loi n° 02-03", "Directive 2008/115/EC", "Regulation (EU) 2024/1351").
+_NUMBERED_WORD = r"\b(?:loi|law|directive|regulation|r[eè]glement|d[eé]cret|decree|dahir|ordonnance|ordinance|act)\b"
+_NUMBER = r"\d{1,4}[-/]\d{1,4}(?:[-/]\d{1,4})?"
 _NUMBERED = re.compile(
-    r"\b(?:loi|law|directive|regulation|r[eè]glement|d[eé]cret|decree|dahir|ordonnance|ordinance|act)\b"
-    r"[^?;:!]{0,40}?(?<![\w/.-])(\d{1,4}[-/]\d{1,4}(?:[-/]\d{1,4})?)(?:/[A-Z]{2,3}\b)?(?![\w/-])",
+    rf"{_NUMBERED_WORD}[^?;:!]{{0,40}}?(?<![\w/.-])({_NUMBER})(?:/[A-Z]{{2,3}}\b)?(?![\w/-])",
     re.IGNORECASE,
 )
-_NUMBERED_WORD = re.compile(_NUMBERED.pattern.split(r"\b[^?")[0] + r"\b", re.IGNORECASE)
 # How far a body's name may stand from the instrument word: "le Pacte sur la migration et
 # l'asile de l'Union européenne".
 _BODY_WINDOW = 8
@@ -88,7 +88,7 @@ class Vocabulary:
         words = {_key(w) for text in texts + names for w in _WORD.findall(text)}
         issuers = " ".join(f"{d.body} {d.title}" for d in documents)
         bodies = {body for body, spellings in _BODIES.items() if any(_names(issuers, spelling) for spelling in spellings)}
-        numbers = {n for name in names for n in re.findall(r"\d{1,4}[-/]\d{1,4}(?:[-/]\d{1,4})?", name)}
+        numbers = {n for name in names for n in re.findall(_NUMBER, name)}
         return cls(frozenset(words), frozenset(w[:_PREFIX] for w in words if len(w) >= _PREFIX), frozenset(bodies), frozenset(numbers))
 
     def knows(self, word: str) -> bool:
@@ -152,6 +152,6 @@ def _numbered(question: str, vocabulary: Vocabulary) -> list[str]:
         if m.group(1) in vocabulary.numbers:
             continue
         # From the instrument word nearest the number: "Directive (Directive 2008/115/EC" is "Directive 2008/115/EC".
-        last = [w.start() for w in _NUMBERED_WORD.finditer(m.group(0))][-1]
+        last = [w.start() for w in re.finditer(_NUMBERED_WORD, m.group(0), re.IGNORECASE)][-1]
         found.append(m.group(0)[last:].strip())
     return found
