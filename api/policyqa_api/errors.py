@@ -24,6 +24,10 @@ MESSAGES = {
         "the generative model does not answer at {url} ({detail}); start it with `policyqa llm serve` or use the extractive mode",
         "le modèle génératif ne répond pas à {url} ({detail}) ; lancez-le avec `policyqa llm serve` ou utilisez le mode extractif",
     ),
+    "careful_not_fitted": (
+        "the careful mode is not available: its relevance model has no careful setting (policyqa relevance fit --judged)",
+        "le mode attentif n’est pas disponible : son modèle de pertinence n’a pas de réglage attentif (policyqa relevance fit --judged)",
+    ),
     "unknown_document": (
         "unknown document '{id}' in the filter; see GET /v1/documents",
         "document inconnu « {id} » dans le filtre ; voir GET /v1/documents",

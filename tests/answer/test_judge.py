@@ -15,7 +15,7 @@ from service_helpers import small_llm
 
 from policyqa.answer.extractive import ExtractiveAnswerer
 from policyqa.answer.features import FEATURES
-from policyqa.answer.judge import Candidate, Judge, Judged, JudgeUnavailable, log_odds, messages
+from policyqa.answer.judge import Candidate, CarefulNotFitted, Judge, Judged, JudgeUnavailable, log_odds, messages
 from policyqa.answer.relevance import AnswerSettings, Scored, reconsider
 from policyqa.evaluation import fit
 from policyqa.evaluation.questions import Question
@@ -104,7 +104,7 @@ def test_a_declined_question_never_reaches_the_judge(retriever):
 
 def test_a_model_without_a_fitted_careful_mode_says_so(retriever):
     answerer = ExtractiveAnswerer(retriever, AnswerSettings(model=fixed_model(0.0), judge=Scripted(yes="a14")))
-    with pytest.raises(JudgeUnavailable, match="relevance fit --judged"):
+    with pytest.raises(CarefulNotFitted, match="relevance fit --judged"):
         answerer.answer("the right to seek asylum", lang="en")
     assert answerer.unreachable == (JudgeUnavailable,)
 
@@ -138,11 +138,14 @@ def test_the_fit_chooses_the_careful_setting_out_of_fold_and_asks_for_missing_ju
         fit.fit_careful(examples, choosers, judged)
 
 
-def test_the_judge_reads_candidates_through_a_real_llama_cpp_server(tmp_path):
+def test_the_judge_reads_candidates_through_a_real_llama_cpp_server(tmp_path, retriever):
+    model = replace(fixed_model(0.0), careful_candidates=2, careful_weight=1.0)
     with small_llm(tmp_path) as base:
         verdicts = Judge(base).judge(
             "Is there a right to seek asylum?", [Candidate(p.id, DOCS[0].title, p.locator, "", p.text) for p in PASSAGES[:2]]
         )
+        careful = ExtractiveAnswerer(retriever, AnswerSettings(model=model, judge=Judge(base))).answer("right to seek asylum?", "en")
+    assert careful.answered and dict(careful.timings_ms)["judge"] > 0 and careful.citations
     assert [v.passage_id for v in verdicts] == ["a14", "a9"]
     assert all(math.isfinite(v.log_odds) and v.ms > 0 for v in verdicts)
     with pytest.raises(JudgeUnavailable, match="did not answer"):

@@ -140,7 +140,7 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
         ({"question": "asile", "family": ["nope"]}, 404),
         ({"question": "asile", "conversation_id": "0" * 32}, 401),
         ({"question": COVERED, "mode": "llm"}, 503),
-        # The careful mode's judge runs on the generative mode's endpoint, in either mode.
+        # The careful mode: none is fitted in the packaged relevance model (eval/README.md).
         ({"question": COVERED, "careful": True}, 503),
         ({"question": "asile", "careful": "maybe"}, 422),
     ]:
@@ -151,6 +151,9 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
     malformed = httpx.post(f"{base}/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
     assert malformed.status_code == 400 and "JSON" in malformed.json()["detail"]
     assert "policyqa llm serve" in httpx.post(f"{base}/v1/ask", json={"question": COVERED, "mode": "llm"}).json()["detail"]
+    careful = httpx.post(f"{base}/v1/ask", json={"question": COVERED, "careful": True, "lang": "en"}).json()["detail"]
+    assert careful.startswith("the careful mode is not available") and "relevance fit --judged" in careful
+    assert httpx.get(f"{base}/v1/modes").json()["careful"]["available"] is False
     # An unofficial rendering needs the generative model too: said in the reader's language.
     english = httpx.get(f"{base}/v1/search", params={"q": "seek asylum", "k": 1, "only_lang": "en"}).json()["hits"][0]["passage"]
     down = httpx.post(f"{base}/v1/render/stream", json={"passage_id": english["id"], "lang": "fr"})

@@ -102,7 +102,10 @@ def test_the_packaged_model_was_fitted_on_the_current_development_part_and_never
         assert hashlib.sha256((REPO / "eval" / "questions" / name).read_bytes()).hexdigest() == digest, f"{name} changed since the fit"
     assert model.cross_validation["scored_on"] == ["eval/questions/blind-dev.jsonl"]
     assert 0 < model.threshold < 1 and model.cross_validation["folds"] == 5
-    # The careful mode: fitted on the development part's judgements as they are now.
-    name, digest = model.cross_validation["careful"]["judgements"].split(" ")
-    assert "sealed" not in name and hashlib.sha256((REPO / "eval" / "questions" / name).read_bytes()).hexdigest() == digest
-    assert model.careful_candidates in fit.CAREFUL_CANDIDATES and model.careful_weight in fit.CAREFUL_WEIGHTS
+    # The careful mode, when one is fitted, comes from the development part's judgements as
+    # they are now. (With Qwen2.5-Coder-1.5B as the judge it did not hold on the second sealed
+    # set, so the packaged model has none: eval/README.md.)
+    if model.careful_candidates:
+        name, digest = model.cross_validation["careful"]["judgements"].split(" ")
+        assert "sealed" not in name and hashlib.sha256((REPO / "eval" / "questions" / name).read_bytes()).hexdigest() == digest
+        assert model.careful_candidates in fit.CAREFUL_CANDIDATES and model.careful_weight in fit.CAREFUL_WEIGHTS

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from policyqa.answer.factory import Mode, make_answerer
 from policyqa.answer.front import Answerer
+from policyqa.answer.judge import CarefulNotFitted
 from policyqa.conversation import turns as chat
 from policyqa.conversation.store import UnknownConversation
 from policyqa.retrieve.retriever import MAX_QUERY_CHARS
@@ -83,6 +84,8 @@ def _answerer(body: AskIn, service, retriever) -> Answerer:
 
 
 def _llm_down(service, exc: Exception) -> ApiError:
+    if isinstance(exc, CarefulNotFitted):
+        return ApiError(503, "careful_not_fitted")
     return ApiError(503, "llm_down", url=service.llm_settings.base_url, detail=type(exc).__name__)
 
 

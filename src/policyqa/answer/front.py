@@ -19,7 +19,7 @@ from typing import Protocol
 
 from policyqa.answer.changes import answer_changes, asks_for_changes
 from policyqa.answer.citations import Source, make_citation
-from policyqa.answer.judge import Candidate, JudgeUnavailable
+from policyqa.answer.judge import Candidate, CarefulNotFitted
 from policyqa.answer.phrases import UNSUPPORTED_LANGUAGE, phrase
 from policyqa.answer.quotes import preview
 from policyqa.answer.relevance import AnswerSettings, Scored, rank, reconsider
@@ -140,7 +140,11 @@ class Front:
         (relevance.reconsider); whether to answer was decided before."""
         model = self.settings.model
         if not model.careful_candidates:
-            raise JudgeUnavailable("no careful mode is fitted in the relevance model: fit it with `policyqa relevance fit --judged`")
+            raise CarefulNotFitted(
+                "the careful mode is not available: the relevance model has no careful setting "
+                "(with Qwen2.5-Coder-1.5B as the judge it did not hold on sealed questions; see eval/README.md); "
+                "fit one with `policyqa relevance fit --judged`"
+            )
         head = ranked[: model.careful_candidates]
         documents = self.retriever.index.documents
         judged = self.settings.judge.judge(question, [judge_candidate(s.hit, documents) for s in head])

@@ -39,6 +39,11 @@ class JudgeUnavailable(RuntimeError):
     """No model answered the judge (none served, refused, timed out)."""
 
 
+class CarefulNotFitted(JudgeUnavailable):
+    """The relevance model has no careful setting: none was fitted, or the one fitted did not
+    hold on sealed questions and was not kept (eval/README.md)."""
+
+
 @dataclass(frozen=True)
 class Judged:
     """One candidate as the judge read it."""

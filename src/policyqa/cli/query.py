@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from policyqa import pipeline
-from policyqa.answer.judge import JudgeUnavailable
+from policyqa.answer.judge import CarefulNotFitted, JudgeUnavailable
 from policyqa.cli.common import embedder, err, fail, load_settings, out
 from policyqa.index.store import IndexProblem
 from policyqa.retrieve.filters import Filters, QueryError
@@ -102,7 +102,8 @@ def eval_(
         fail(str(exc))
         raise
     except JudgeUnavailable as exc:
-        fail(f"{exc}: start one with `policyqa llm serve` or set POLICYQA_LLM_BASE_URL", 1)
+        start = "" if isinstance(exc, CarefulNotFitted) else ": start one with `policyqa llm serve` or set POLICYQA_LLM_BASE_URL"
+        fail(f"{exc}{start}", 1)
         raise
     if out_dir is not None:
         paths = harness.save(report, out_dir)
@@ -155,8 +156,8 @@ def ask(
     except (IndexProblem, QueryError) as exc:
         fail(str(exc), 1 if isinstance(exc, IndexProblem) else 2)
         raise
-    except answerer.unreachable:
-        fail(unreachable, 1)
+    except answerer.unreachable as exc:
+        fail(str(exc) if isinstance(exc, CarefulNotFitted) else unreachable, 1)
         raise
     # A generated answer is shown as it is written; one composed in one step, at the end.
     live = not as_json and draft.ready is None
