@@ -15,6 +15,10 @@ decline threshold are the chooser's, computed before the judge runs.
 
 It speaks to the same OpenAI-compatible endpoint as the generative mode (`policyqa llm
 serve`), through the chat endpoint's log-probabilities, so any chat model served there works.
+
+With Qwen2.5-Coder-1.5B as the judge the careful mode gained out of fold on the development
+part and lost on the second sealed set, so the packaged relevance model has no careful
+setting (eval/README.md): this is the way to try a stronger judge, not a mode offered now.
 """
 
 from __future__ import annotations
