@@ -153,7 +153,11 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
     assert "policyqa llm serve" in httpx.post(f"{base}/v1/ask", json={"question": COVERED, "mode": "llm"}).json()["detail"]
     careful = httpx.post(f"{base}/v1/ask", json={"question": COVERED, "careful": True, "lang": "en"}).json()["detail"]
     assert careful.startswith("the careful mode is not available") and "relevance fit --judged" in careful
-    assert httpx.get(f"{base}/v1/modes").json()["careful"]["available"] is False
+    assert httpx.get(f"{base}/v1/modes").json()["careful"] == {
+        "available": False,
+        "reason": "not_fitted",
+        "detail": "no careful setting in the relevance model: policyqa relevance fit --judged",
+    }
     # An unofficial rendering needs the generative model too: said in the reader's language.
     english = httpx.get(f"{base}/v1/search", params={"q": "seek asylum", "k": 1, "only_lang": "en"}).json()["hits"][0]["passage"]
     down = httpx.post(f"{base}/v1/render/stream", json={"passage_id": english["id"], "lang": "fr"})

@@ -36,11 +36,18 @@ class ModeOut(BaseModel):
     detail: str = ""  # what to do about it, for an operator
 
 
+class CarefulOut(BaseModel):
+    """The careful option (`careful` in /v1/ask): its judge runs on the generative mode's model
+    server, so it is available when that mode is and the relevance model has a careful setting."""
+
+    available: bool
+    reason: Literal["", "not_ready", "not_installed", "not_running", "not_fitted"] = ""
+    detail: str = ""
+
+
 class ModesOut(BaseModel):
     modes: list[ModeOut]
-    # The careful option (`careful` in /v1/ask): its judge runs on the generative mode's model
-    # server, so it is available when that mode is and the relevance model has it fitted.
-    careful: ModeOut | None = None
+    careful: CarefulOut | None = None
 
 
 @router.get("/modes", response_model=ModesOut, summary="Which answer modes can answer now (the generative one needs its model server)")
@@ -54,6 +61,9 @@ def modes(service: ServiceDep) -> ModesOut:
         reason=reason or ("" if ready else "not_ready"),
         detail=detail or ("" if ready else service.problem),
     )
-    fitted = default_model().careful_candidates > 0
-    careful = llm if fitted else ModeOut(mode="llm", available=False, reason="not_installed", detail="policyqa relevance fit --judged")
+    if default_model().careful_candidates > 0:
+        careful = CarefulOut(available=llm.available, reason=llm.reason, detail=llm.detail)
+    else:
+        detail = "no careful setting in the relevance model: policyqa relevance fit --judged"
+        careful = CarefulOut(available=False, reason="not_fitted", detail=detail)
     return ModesOut(modes=[extractive, llm], careful=careful)
