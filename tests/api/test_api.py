@@ -151,8 +151,8 @@ def test_ask_answers_with_resolved_citations_and_rejects_bad_bodies(base):
     malformed = httpx.post(f"{base}/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
     assert malformed.status_code == 400 and "JSON" in malformed.json()["detail"]
     assert "policyqa llm serve" in httpx.post(f"{base}/v1/ask", json={"question": COVERED, "mode": "llm"}).json()["detail"]
-    careful = httpx.post(f"{base}/v1/ask", json={"question": COVERED, "careful": True, "lang": "en"}).json()["detail"]
-    assert careful.startswith("the careful mode is not available") and "relevance fit --judged" in careful
+    careful = httpx.post(f"{base}/v1/ask", json={"question": COVERED, "careful": True}).json()["detail"]
+    assert careful.startswith("le mode attentif n’est pas disponible") and "relevance fit --judged" in careful
     assert httpx.get(f"{base}/v1/modes").json()["careful"] == {
         "available": False,
         "reason": "not_fitted",

@@ -106,8 +106,9 @@ def test_cli_judges_candidates_with_the_served_model_and_keeps_its_judgements(in
     questions.write_text("".join(json.dumps(r) + "\n" for r in rows))
     judged = tmp_path / "judged.jsonl"
     monkeypatch.setenv("POLICYQA_LLM_BASE_URL", "http://127.0.0.1:9/v1")
-    down = CliRunner().invoke(app, ["ask", "Who is a refugee?", "--careful"])
-    assert down.exit_code == 1 and "policyqa llm serve" in down.output
+    # The packaged relevance model has no careful setting (eval/README.md): said plainly, first.
+    unfitted = CliRunner().invoke(app, ["ask", "Who is a refugee?", "--careful"])
+    assert unfitted.exit_code == 1 and "relevance fit --judged" in " ".join(unfitted.output.split())
     with small_llm(tmp_path) as base:
         monkeypatch.setenv("POLICYQA_LLM_BASE_URL", base)
         first = CliRunner().invoke(app, ["relevance", "judge", "--questions", str(questions), "--out", str(judged)])
@@ -118,8 +119,5 @@ def test_cli_judges_candidates_with_the_served_model_and_keeps_its_judgements(in
         # Judged pairs are kept: a second run adds nothing.
         again = CliRunner().invoke(app, ["relevance", "judge", "--questions", str(questions), "--out", str(judged)])
         assert again.exit_code == 0 and len(judged.read_text().splitlines()) == 6
-        unfitted = CliRunner().invoke(app, ["ask", "Who is a refugee?", "--careful"])
-    # The packaged relevance model has no careful setting (eval/README.md): said plainly.
-    assert unfitted.exit_code == 1 and "relevance fit --judged" in unfitted.output
     sealed = CliRunner().invoke(app, ["relevance", "judge", "--questions", str(tmp_path / "x-sealed.jsonl"), "--out", str(judged)])
     assert sealed.exit_code != 0 and "sealed" in sealed.output
