@@ -150,3 +150,11 @@ def test_the_judge_reads_candidates_through_a_real_llama_cpp_server(tmp_path, re
     assert all(math.isfinite(v.log_odds) and v.ms > 0 for v in verdicts)
     with pytest.raises(JudgeUnavailable, match="did not answer"):
         Judge(base, timeout_s=2).judge("?", [Candidate("a14", "UDHR", "Article 14", "", "text")])
+
+
+def test_without_the_generative_packages_the_judge_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openai", None)  # what a serving-only install has
+    with pytest.raises(JudgeUnavailable, match="make llm"):
+        Judge("http://127.0.0.1:9/v1").judge("?", [Candidate("a14", "UDHR", "Article 14", "", "text")])

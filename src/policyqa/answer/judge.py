@@ -24,6 +24,7 @@ setting (eval/README.md): this is the way to try a stronger judge, not a mode of
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -99,18 +100,22 @@ class Judge:
         self.timeout_s = timeout_s
         self._client = None
 
+    def _openai(self):
+        # The OpenAI client comes with the generative mode's packages (the llm extra); a
+        # service installed for serving only has no judge, which is said, not a crash.
+        try:
+            import openai
+        except ImportError as exc:
+            raise JudgeUnavailable("the careful mode needs the generative mode's packages: run `make llm`") from exc
+        return openai
+
     def _chat(self):
         if self._client is None:
-            import openai
-
-            self._client = openai.OpenAI(base_url=self.base_url, api_key=self.api_key, timeout=self.timeout_s, max_retries=0)
+            self._client = self._openai().OpenAI(base_url=self.base_url, api_key=self.api_key, timeout=self.timeout_s, max_retries=0)
         return self._client
 
     def judge(self, question: str, candidates: Sequence[Candidate]) -> list[Judged]:
-        import time
-
-        import openai
-
+        openai = self._openai()
         out = []
         for candidate in candidates:
             started = time.perf_counter()

@@ -201,8 +201,13 @@ def load_judgements(path: Path) -> dict[tuple[str, str], float]:
     return out
 
 
+def _head(choice: np.ndarray, k: int) -> list[int]:
+    """The chooser's first k candidates, its order as the answerers take it (ties by retrieval rank)."""
+    return sorted(range(len(choice)), key=lambda i: (-choice[i], i))[:k]
+
+
 def _careful_pick(e: Example, choice: np.ndarray, judged: dict[tuple[str, str], float], k: int, weight: float) -> int:
-    head = sorted(range(len(choice)), key=lambda i: (-choice[i], i))[:k]
+    head = _head(choice, k)
     p = np.clip(choice[head], 1e-9, 1 - 1e-9)
     score = np.log(p / (1 - p)) + weight * np.asarray([judged[(e.question.question, e.passage_ids[i])] for i in head])
     return head[int(np.argmax(score))]  # argmax keeps the first of equals: the chooser's order
@@ -214,14 +219,15 @@ def fit_careful(
     """The careful mode's (candidates, weight), chosen on every answerable development question,
     and its figures out of fold: each fold's pair chosen on the other folds. Judged on how
     often the reconsidered first candidate holds the evidence."""
-    usable = [(e, m) for e, m in zip(examples, choosers) if e.scored and e.question.answerable and not e.declined and len(e.rows)]
-    needed = {(e.question.question, e.passage_ids[i]) for e, m in usable for i in np.argsort(-m(e.rows))[: max(CAREFUL_CANDIDATES)]}
+    # Each usable question with its chooser's probabilities, computed once.
+    usable = [(e, m(e.rows)) for e, m in zip(examples, choosers) if e.scored and e.question.answerable and not e.declined and len(e.rows)]
+    needed = {(e.question.question, e.passage_ids[i]) for e, choice in usable for i in _head(choice, max(CAREFUL_CANDIDATES))}
     missing = needed - judged.keys()
     if missing:
         raise FitError(f"{len(missing)} candidates have no judgement: judge them with `policyqa relevance judge` first")
     grid = [(k, w) for k in CAREFUL_CANDIDATES for w in CAREFUL_WEIGHTS]
-    right = {g: np.asarray([e.labels[_careful_pick(e, m(e.rows), judged, *g)] for e, m in usable]) for g in grid}
-    base = np.asarray([e.labels[int(np.argmax(m(e.rows)))] for e, m in usable])
+    right = {g: np.asarray([e.labels[_careful_pick(e, choice, judged, *g)] for e, choice in usable]) for g in grid}
+    base = np.asarray([e.labels[_head(choice, 1)[0]] for e, choice in usable])
     assignment = np.asarray(_folds([e for e, _ in usable], folds, seed))
 
     def best(mask: np.ndarray) -> tuple[int, float]:
